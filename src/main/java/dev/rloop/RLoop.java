@@ -1,0 +1,102 @@
+package dev.rloop;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
+import org.graalvm.polyglot.Value;
+
+/**
+ * The Java host API: builds GraalPy contexts in which {@code import rloop} works and runs Python
+ * programs with rloop installed as the asyncio loop. The launcher is a thin command line over
+ * {@link #runProgram}.
+ *
+ * <pre>{@code
+ * try (Context ctx = RLoop.newContext(List.of("app.py"))) {
+ *     ctx.eval("python", "import asyncio, rloop; rloop.run(main())");
+ * }
+ * }</pre>
+ */
+public final class RLoop {
+    public static final String VERSION = "0.1.0";
+
+    /** What {@link #runProgram} runs: a script, a module ({@code -m}), code ({@code -c}) or stdin. */
+    public enum Kind { SCRIPT, MODULE, CODE, STDIN }
+
+    private RLoop() {
+    }
+
+    /**
+     * A context builder for Python with the rloop package on {@code sys.path}, host access for the
+     * loop core, threads and I/O allowed, and the bridge object installed once built (call
+     * {@link #install(Context)} after {@code build()}).
+     *
+     * @param argv {@code sys.argv}
+     * @param extraPath directories put on {@code sys.path} after rloop's own
+     */
+    public static Context.Builder contextBuilder(List<String> argv, List<String> extraPath) {
+        List<String> path = new ArrayList<>();
+        path.add(PythonPackage.locate().toString());
+        path.addAll(extraPath);
+        String pythonPath = System.getenv("PYTHONPATH");
+        if (pythonPath != null && !pythonPath.isEmpty()) {
+            path.add(pythonPath);
+        }
+        return Context.newBuilder("python")
+                .allowAllAccess(true)
+                .option("engine.WarnInterpreterOnly", "false")
+                .option("python.PythonPath", String.join(File.pathSeparator, path))
+                .arguments("python", argv.toArray(new String[0]));
+    }
+
+    /** Makes {@code import rloop} work in a context built elsewhere (for example by GraalPyResources). */
+    public static void install(Context context) {
+        context.getPolyglotBindings().putMember(PythonBridge.BINDING, new PythonBridge());
+    }
+
+    /** A ready context: rloop importable, nothing imported yet. */
+    public static Context newContext(List<String> argv) {
+        Context ctx = contextBuilder(argv, List.of()).build();
+        install(ctx);
+        return ctx;
+    }
+
+    /**
+     * Runs a program as {@code python} would, with rloop as the asyncio loop unless
+     * {@code useStdlibLoop}; returns the process exit code. SIGINT raises KeyboardInterrupt in the
+     * program, as in CPython.
+     */
+    public static int runProgram(Kind kind, String target, List<String> args, boolean useStdlibLoop) {
+        List<String> argv = new ArrayList<>();
+        argv.add(switch (kind) {
+            case SCRIPT -> target;
+            case MODULE -> "-m"; // runpy replaces it with the module's file, as CPython does
+            case CODE -> "-c";
+            case STDIN -> "-";
+        });
+        argv.addAll(args);
+        Context.Builder builder = contextBuilder(argv, List.of())
+                .option("python.InstallSignalHandlers", "true")
+                .option("python.Executable", launcherPath());
+        try (Context ctx = builder.build()) {
+            install(ctx);
+            Value main = ctx.eval("python", "import rloop._launcher\nrloop._launcher.main");
+            try {
+                return main.execute(kind.name().toLowerCase(), target, !useStdlibLoop).asInt();
+            } catch (PolyglotException e) {
+                if (e.isExit()) {
+                    return e.getExitStatus();
+                }
+                throw e;
+            }
+        }
+    }
+
+    private static String launcherPath() {
+        String p = System.getProperty("rloop.launcher");
+        return p != null ? p : Path.of("rloop-graalpy").toAbsolutePath().toString();
+    }
+}

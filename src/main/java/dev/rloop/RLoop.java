@@ -83,7 +83,7 @@ public final class RLoop {
                 .option("python.Executable", launcherPath());
         try (Context ctx = builder.build()) {
             install(ctx);
-            Value main = ctx.eval("python", "import rloop._launcher\nrloop._launcher.main");
+            Value main = ctx.eval("python", "import rloop_launcher\nrloop_launcher.main");
             try {
                 return main.execute(kind.name().toLowerCase(), target, !useStdlibLoop).asInt();
             } catch (PolyglotException e) {

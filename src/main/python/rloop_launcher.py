@@ -1,17 +1,17 @@
 """What ``rloop-graalpy`` runs inside GraalPy: ``python``'s own program modes, with rloop as the
 asyncio loop, and CPython's exit codes."""
 
-import importlib.abc
 import importlib.machinery
 import os
 import sys
 
 
-class _InstallOnAsyncioImport(importlib.abc.MetaPathFinder):
+class _InstallOnAsyncioImport:
     """Sets rloop's policy the moment the program imports asyncio.
 
     Importing asyncio costs seconds on GraalPy, so programs that never use it should not pay for
-    it; programs that do see rloop's policy before their first asyncio call.
+    it; programs that do see rloop's policy before their first asyncio call. (A plain class:
+    importing importlib.abc would itself cost seconds at start-up.)
     """
 
     def find_spec(self, name, path=None, target=None):

@@ -1,0 +1,84 @@
+"""Runs this folder's unittest tests one at a time for the JUnit bridge (PythonSuiteTest).
+
+Test classes derived from ``looptest.LoopTestCase`` are written once and run twice: against
+rloop and against GraalPy's stdlib loop, so a behaviour difference fails on one side. Their ids end
+in ``[rloop]`` or ``[asyncio]``.
+"""
+
+import importlib
+import os
+import sys
+import traceback
+import unittest
+
+import looptest
+
+_cases = {}
+
+
+def _variants(cls):
+    if issubclass(cls, looptest.LoopTestCase) and cls.LOOP is None:
+        for kind in looptest.LOOP_KINDS:
+            yield kind, type(cls.__name__, (cls,), {"LOOP": kind, "__module__": cls.__module__})
+    else:
+        yield None, cls
+
+
+def discover(test_dir, pattern="test_*.py"):
+    """Returns 'module.Class.method[loop]' ids, module by module."""
+    ids = []
+    loader = unittest.TestLoader()
+    for name in sorted(os.listdir(test_dir)):
+        if not (name.startswith("test_") and name.endswith(".py")):
+            continue
+        module = importlib.import_module(name[:-3])
+        for attr in sorted(vars(module)):
+            cls = getattr(module, attr)
+            if not (isinstance(cls, type) and issubclass(cls, unittest.TestCase)):
+                continue
+            if cls.__module__ != module.__name__ or getattr(cls, "__abstract__", False):
+                continue
+            for kind, concrete in _variants(cls):
+                for method in loader.getTestCaseNames(concrete):
+                    tid = f"{module.__name__}.{attr}.{method}" + (f"[{kind}]" if kind else "")
+                    _cases[tid] = (concrete, method)
+                    ids.append(tid)
+    return ids
+
+
+def run(tid):
+    """Runs one test: returns None when it passed, 'SKIP:why' when skipped, else the failure."""
+    cls, method = _cases[tid]
+    result = unittest.TestResult()
+    cls(method).run(result)
+    if result.skipped:
+        return "SKIP:" + result.skipped[0][1]
+    problems = result.errors + result.failures
+    if result.unexpectedSuccesses:
+        problems.append((None, "unexpected success"))
+    if problems:
+        return "\n".join(text for _, text in problems)
+    return None
+
+
+def run_all(test_dir, selector=""):
+    """For the command line: runs every test whose id contains selector; prints a summary."""
+    passed = failed = skipped = 0
+    for tid in discover(test_dir):
+        if selector and selector not in tid:
+            continue
+        try:
+            outcome = run(tid)
+        except BaseException:
+            outcome = traceback.format_exc()
+        if outcome is None:
+            passed += 1
+            print(f"ok    {tid}", flush=True)
+        elif outcome.startswith("SKIP:"):
+            skipped += 1
+            print(f"skip  {tid}: {outcome[5:]}", flush=True)
+        else:
+            failed += 1
+            print(f"FAIL  {tid}\n{outcome}", flush=True)
+    print(f"{passed} passed, {failed} failed, {skipped} skipped", flush=True)
+    return failed

@@ -39,6 +39,11 @@ def _run_handle(handle):
         handle._run()
 
 
+def _signal_checkpoint():
+    """Called by the core on the main thread between short waits: entering Python code lets
+    GraalPy run pending signal handlers (Ctrl-C's KeyboardInterrupt) here."""
+
+
 def _not_implemented(name, issue):
     def method(self, *args, **kwargs):
         raise NotImplementedError(
@@ -134,7 +139,8 @@ class Loop(base_events.BaseEventLoop):
             sys.set_asyncgen_hooks(firstiter=self._asyncgen_firstiter_hook,
                                    finalizer=self._asyncgen_finalizer_hook)
             events._set_running_loop(self)
-            self._core.runForever()
+            self._core.runForever(threading.current_thread() is threading.main_thread(),
+                                  _signal_checkpoint)
         finally:
             self._stopping = False
             self._thread_id = None

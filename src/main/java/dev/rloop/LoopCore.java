@@ -25,6 +25,13 @@ import org.graalvm.polyglot.Value;
 public final class LoopCore implements AutoCloseable {
     /** The longest single wait, as in asyncio (a day), so huge timeouts never overflow. */
     private static final double MAX_WAIT_SECONDS = 24 * 3600;
+    /**
+     * The longest wait on Python's main thread. GraalPy runs Python signal handlers (SIGINT's
+     * KeyboardInterrupt, asyncio.Runner's cancel-on-Ctrl-C) only when the thread executes Python
+     * code; a thread parked in a Java selector would never get to them. Waking this often costs
+     * nothing measurable and bounds Ctrl-C latency.
+     */
+    private static final double MAIN_THREAD_MAX_WAIT_SECONDS = 0.2;
 
     private final ArrayDeque<Value> ready = new ArrayDeque<>();
     private final ConcurrentLinkedQueue<Value> inbox = new ConcurrentLinkedQueue<>();
@@ -34,6 +41,9 @@ public final class LoopCore implements AutoCloseable {
 
     /** Python: {@code run(handle)} runs one handle unless it was cancelled. */
     private Value runner;
+    /** Python: a no-op, called after a capped main-thread wait so pending signal handlers run. */
+    private Value checkpoint;
+    private boolean onMainThread;
     /** Python: {@code poll(timeout)} waits in select.select; null while no Python fd is watched. */
     private Value poller;
     private PythonWakeChannel pythonWake;
@@ -113,7 +123,9 @@ public final class LoopCore implements AutoCloseable {
      * loop and propagates to the caller unchanged.
      */
     @HostAccess.Export
-    public void runForever() {
+    public void runForever(boolean pythonMainThread, Value signalCheckpoint) {
+        onMainThread = pythonMainThread;
+        checkpoint = signalCheckpoint;
         loopThread = Thread.currentThread();
         try {
             while (true) {
@@ -141,7 +153,12 @@ public final class LoopCore implements AutoCloseable {
                 timeout = Math.min(Math.max(0, next.when - time()), MAX_WAIT_SECONDS);
             }
         }
-        waitForEvents(timeout);
+        if (onMainThread && (timeout < 0 || timeout > MAIN_THREAD_MAX_WAIT_SECONDS)) {
+            waitForEvents(MAIN_THREAD_MAX_WAIT_SECONDS);
+            checkpoint.executeVoid();
+        } else {
+            waitForEvents(timeout);
+        }
         drainInbox();
 
         double end = time() + clockResolution;

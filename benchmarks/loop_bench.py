@@ -1,0 +1,535 @@
+"""Event-loop micro-benchmarks: rloop against the stdlib asyncio loop, in one process.
+
+Run on GraalPy (both loops, one JVM)::
+
+    launcher/rloop-graalpy benchmarks/loop_bench.py [options]     # or: benchmarks/run [options]
+
+Run on CPython (stdlib loop only)::
+
+    python3 benchmarks/loop_bench.py --loops asyncio
+
+Every workload checks its own result (counts, ordering, sums) and fails loudly on a mismatch.
+Each workload gets fresh loops (``rloop.new_event_loop()`` and ``asyncio.SelectorEventLoop()``;
+the rloop launcher installs rloop's policy, so the policy is never used here). Rounds alternate
+between the loops so that noise from other processes on the machine hits both alike. The first
+``--warmup`` rounds of each loop are discarded (GraalPy's JIT needs about ten rounds); the
+report gives the median of the remaining rounds.
+"""
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+
+perf_counter = time.perf_counter
+
+
+class BenchError(Exception):
+    """A workload produced a wrong result."""
+
+
+# ---- loops -----------------------------------------------------------------------------------
+
+def _new_rloop():
+    import rloop
+    return rloop.new_event_loop()
+
+
+def _new_stdlib():
+    return asyncio.SelectorEventLoop()
+
+
+LOOP_FACTORIES = {"rloop": _new_rloop, "asyncio": _new_stdlib}
+
+
+def rloop_available():
+    try:
+        import rloop  # noqa: F401
+    except Exception:
+        return False
+    return True
+
+
+class _ErrorTrap:
+    """An exception handler that records what a callback raised and stops the loop, so that a
+    failing callback cannot leave the loop running for ever or go unnoticed."""
+
+    def __init__(self):
+        self.errors = []
+
+    def __call__(self, loop, context):
+        self.errors.append(context)
+        loop.stop()
+
+    def check(self):
+        if self.errors:
+            ctx = self.errors[0]
+            exc = ctx.get("exception")
+            msg = ctx.get("message", "")
+            self.errors.clear()
+            raise BenchError(f"loop exception handler called: {msg!r} exception={exc!r}") from exc
+
+
+# ---- workloads -------------------------------------------------------------------------------
+# Each workload is a class: setup(n) once per loop kind (untimed), then run(loop) per round,
+# returning the elapsed seconds of the timed part; run() raises BenchError on a wrong result.
+
+class FanOut:
+    name = "fan_out"
+    title = "call_soon fan-out"
+    unit = "callbacks/s"
+    n_full = 200_000
+    n_quick = 20_000
+
+    def __init__(self, n):
+        self.n = n
+
+    def ops(self):
+        return self.n
+
+    def run(self, loop):
+        n = self.n
+        state = [0, 0]  # next expected index, out-of-order count
+
+        def cb(i):
+            if i != state[0]:
+                state[1] += 1
+            state[0] += 1
+            if state[0] == n:
+                loop.stop()
+
+        def start():
+            call_soon = loop.call_soon
+            for i in range(n):
+                call_soon(cb, i)
+
+        loop.call_soon(start)
+        t0 = perf_counter()
+        loop.run_forever()
+        dt = perf_counter() - t0
+        if state[0] != n:
+            raise BenchError(f"{state[0]} of {n} callbacks ran")
+        if state[1]:
+            raise BenchError(f"{state[1]} callbacks ran out of call_soon order")
+        return dt
+
+
+class Chain:
+    name = "chain"
+    title = "call_soon chain"
+    unit = "callbacks/s"
+    n_full = 20_000
+    n_quick = 2_000
+
+    def __init__(self, n):
+        self.n = n
+
+    def ops(self):
+        return self.n
+
+    def run(self, loop):
+        n = self.n
+        state = [0, 0]  # steps done, wrong-step count
+
+        def step(i):
+            if i != state[0]:
+                state[1] += 1
+            state[0] += 1
+            if i + 1 < n:
+                loop.call_soon(step, i + 1)
+            else:
+                loop.stop()
+
+        loop.call_soon(step, 0)
+        t0 = perf_counter()
+        loop.run_forever()
+        dt = perf_counter() - t0
+        if state[0] != n:
+            raise BenchError(f"{state[0]} of {n} chain steps ran")
+        if state[1]:
+            raise BenchError(f"{state[1]} chain steps ran out of order")
+        return dt
+
+
+class SeqTasks:
+    name = "seq_tasks"
+    title = "sequential create_task+await"
+    unit = "tasks/s"
+    n_full = 3_000
+    n_quick = 300
+
+    def __init__(self, n):
+        self.n = n
+
+    def ops(self):
+        return self.n
+
+    def run(self, loop):
+        n = self.n
+
+        async def coro(i):
+            return i * 2
+
+        async def main():
+            create_task = loop.create_task
+            total = 0
+            for i in range(n):
+                total += await create_task(coro(i))
+            return total
+
+        t0 = perf_counter()
+        total = loop.run_until_complete(main())
+        dt = perf_counter() - t0
+        if total != n * (n - 1):
+            raise BenchError(f"sum of task results is {total}, expected {n * (n - 1)}")
+        return dt
+
+
+class Gather:
+    name = "gather"
+    title = "gather of tasks (sleep(0) once)"
+    unit = "tasks/s"
+    n_full = 10_000
+    n_quick = 2_000
+
+    def __init__(self, n):
+        self.n = n
+
+    def ops(self):
+        return self.n
+
+    def run(self, loop):
+        n = self.n
+
+        async def one(i):
+            await asyncio.sleep(0)
+            return i
+
+        async def main():
+            return await asyncio.gather(*[one(i) for i in range(n)])
+
+        t0 = perf_counter()
+        results = loop.run_until_complete(main())
+        dt = perf_counter() - t0
+        if len(results) != n:
+            raise BenchError(f"gather returned {len(results)} results, expected {n}")
+        if sum(results) != n * (n - 1) // 2:
+            raise BenchError(f"sum of gather results is {sum(results)}, expected {n * (n - 1) // 2}")
+        if results != list(range(n)):
+            raise BenchError("gather results are not in argument order")
+        return dt
+
+
+class Timers:
+    name = "timers"
+    title = "call_later, 30% cancelled"
+    unit = "timers/s"
+    n_full = 50_000
+    n_quick = 5_000
+    max_delay = 0.010  # delays are drawn from 0..10 ms
+
+    def __init__(self, n):
+        self.n = n
+        rng = random.Random(20260101 + n)
+        # microsecond steps, so that many timers share a millisecond but few share a `when`
+        self.delays = [rng.randint(0, 10_000) / 1e6 for _ in range(n)]
+        self.cancel = rng.sample(range(n), n * 3 // 10)
+        cancelled = set(self.cancel)
+        self.expected = frozenset(i for i in range(n) if i not in cancelled)
+
+    def ops(self):
+        return self.n  # timers scheduled (ran + cancelled) per second
+
+    def run(self, loop):
+        n = self.n
+        delays = self.delays
+        cancel = self.cancel
+        expected = len(self.expected)
+        handles = [None] * n
+        ran = []
+        early = [0]
+        # a timer may run up to the loop's clock resolution early (asyncio's own rule)
+        tolerance = getattr(loop, "_clock_resolution", 1e-3) + 1e-6
+
+        def fire(i):
+            ran.append(i)
+            if loop.time() + tolerance < handles[i].when():
+                early[0] += 1
+            if len(ran) == expected:
+                loop.stop()
+
+        def start():
+            call_later = loop.call_later
+            for i in range(n):
+                handles[i] = call_later(delays[i], fire, i)
+            for i in cancel:
+                handles[i].cancel()
+
+        loop.call_soon(start)
+        t0 = perf_counter()
+        loop.run_forever()
+        dt = perf_counter() - t0
+        if len(ran) != expected:
+            raise BenchError(f"{len(ran)} timers ran, expected {expected}")
+        ran_set = set(ran)
+        if len(ran_set) != len(ran):
+            raise BenchError(f"{len(ran) - len(ran_set)} timers ran more than once")
+        if ran_set != self.expected:
+            bad = sorted(ran_set - self.expected)[:5]
+            missing = sorted(self.expected - ran_set)[:5]
+            raise BenchError(f"wrong timers ran: cancelled-but-ran e.g. {bad}, "
+                             f"not-run e.g. {missing}")
+        whens = [handles[i].when() for i in ran]
+        for k in range(1, len(whens)):
+            if whens[k] < whens[k - 1]:
+                raise BenchError(f"timers ran out of `when` order at position {k}: "
+                                 f"{whens[k - 1]!r} then {whens[k]!r}")
+        if early[0]:
+            raise BenchError(f"{early[0]} timers ran before their `when`")
+        return dt
+
+
+WORKLOADS = [FanOut, Chain, SeqTasks, Gather, Timers]
+WORKLOAD_NAMES = [w.name for w in WORKLOADS]
+
+
+# ---- runner ----------------------------------------------------------------------------------
+
+def run_workload(cls, loop_kinds, warmup, rounds, quick, scale, verbose, warmup_limit=0):
+    n = max(1, int((cls.n_quick if quick else cls.n_full) * scale))
+    work = cls(n)
+    result = {"name": cls.name, "title": cls.title, "unit": cls.unit, "n": n, "loops": {}}
+    loops, traps = {}, {}
+    for kind in loop_kinds:
+        entry = {"times": [], "warmup_times": [], "error": None}
+        result["loops"][kind] = entry
+        try:
+            loop = LOOP_FACTORIES[kind]()
+        except Exception as exc:
+            entry["error"] = f"could not create the loop: {exc!r}"
+            continue
+        trap = _ErrorTrap()
+        loop.set_exception_handler(trap)
+        loops[kind], traps[kind] = loop, trap
+    t_start = perf_counter()
+    result["warmup_rounds"] = warmup
+    try:
+        r = 0
+        while r < warmup + rounds:
+            if (warmup_limit and r < warmup and r > 0
+                    and perf_counter() - t_start > warmup_limit):
+                print(f"  {cls.name}: warm-up time limit ({warmup_limit:g} s) reached after "
+                      f"{r} of {warmup} warm-up rounds", flush=True)
+                result["warmup_rounds"] = r
+                warmup = r
+            for kind in loop_kinds:
+                if kind not in loops:
+                    continue
+                entry = result["loops"][kind]
+                gc.collect()
+                try:
+                    dt = work.run(loops[kind])
+                    traps[kind].check()
+                except Exception as exc:
+                    entry["error"] = f"round {r + 1}: {type(exc).__name__}: {exc}"
+                    print(f"  !! {cls.name} on {kind}: {entry['error']}", file=sys.stderr,
+                          flush=True)
+                    bad_loop = loops.pop(kind)  # a loop in an unknown state: no more rounds
+                    try:
+                        bad_loop.close()
+                    except Exception:
+                        pass
+                    continue
+                (entry["warmup_times"] if r < warmup else entry["times"]).append(dt)
+                if verbose:
+                    tag = "warm-up" if r < warmup else "round"
+                    print(f"  {cls.name:10} {kind:8} {tag:7} {r + 1:3}: {dt * 1e3:9.1f} ms "
+                          f"{n / dt:14,.0f} {cls.unit}", flush=True)
+            r += 1
+    finally:
+        for loop in loops.values():
+            try:
+                loop.close()
+            except Exception as exc:
+                print(f"  !! closing the {cls.name} loop failed: {exc!r}", file=sys.stderr)
+    for kind, entry in result["loops"].items():
+        times = entry["times"]
+        if times:
+            med = statistics.median(times)
+            entry["median_s"] = med
+            entry["ops_per_s"] = n / med
+            entry["min_s"], entry["max_s"] = min(times), max(times)
+    return result
+
+
+def fmt_rate(x):
+    if x is None:
+        return "-"
+    if x >= 1e6:
+        return f"{x / 1e6:.2f}M"
+    if x >= 1e3:
+        return f"{x / 1e3:.1f}k"
+    return f"{x:.0f}"
+
+
+def print_table(results, loop_kinds):
+    head = f"{'workload':<44}{'N':>8}"
+    for kind in loop_kinds:
+        head += f"{kind + ' ops/s':>15}{'spread':>9}"
+    if "rloop" in loop_kinds and "asyncio" in loop_kinds:
+        head += f"{'rloop/stdlib':>14}"
+    print(head)
+    print("-" * len(head))
+    for res in results:
+        line = f"{res['title'] + ' (' + res['unit'] + ')':<44}{res['n']:>8}"
+        for kind in loop_kinds:
+            e = res["loops"][kind]
+            if e.get("error"):
+                line += f"{'FAILED':>15}{'':>9}"
+            elif "ops_per_s" in e:
+                spread = (e["max_s"] - e["min_s"]) / e["median_s"] * 100
+                line += f"{fmt_rate(e['ops_per_s']):>15}{spread:>8.0f}%"
+            else:
+                line += f"{'-':>15}{'':>9}"
+        if "rloop" in loop_kinds and "asyncio" in loop_kinds:
+            a, b = res["loops"]["rloop"], res["loops"]["asyncio"]
+            if "ops_per_s" in a and "ops_per_s" in b and not a.get("error") and not b.get("error"):
+                res["ratio_rloop_over_stdlib"] = a["ops_per_s"] / b["ops_per_s"]
+                line += f"{res['ratio_rloop_over_stdlib']:>13.2f}x"
+            else:
+                line += f"{'-':>14}"
+        print(line)
+    print("(ops/s = N / median round time; spread = (max - min) / median of the measured rounds;"
+          "\n ratio > 1 means rloop is faster)")
+    for res in results:
+        for kind in loop_kinds:
+            err = res["loops"][kind].get("error")
+            if err:
+                print(f"FAILED: {res['name']} on {kind}: {err}")
+
+
+def describe_python():
+    impl = sys.implementation.name
+    v = sys.version_info
+    s = f"{impl} {v.major}.{v.minor}.{v.micro}"
+    if impl == "graalpy":
+        s += f" (GraalPy {'.'.join(map(str, sys.implementation.version[:3]))})"
+        jit = "JIT on" if _graal_jit_on() else "JIT status unknown"
+        s += f", {jit}"
+    return s
+
+
+def _graal_jit_on():
+    try:
+        import java
+        mgmt = java.type("java.lang.management.ManagementFactory")
+        args = list(mgmt.getRuntimeMXBean().getInputArguments())
+        return any("compiler.jar" in str(a) for a in args)
+    except Exception:
+        return False
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--warmup", type=int, default=None,
+                   help="discarded warm-up rounds per loop (default 10; 2 with --quick)")
+    p.add_argument("--rounds", type=int, default=None,
+                   help="measured rounds per loop (default 7; 3 with --quick)")
+    p.add_argument("--quick", action="store_true",
+                   help="smoke mode: small N and few rounds (numbers not meaningful)")
+    p.add_argument("--scale", type=float, default=1.0, help="multiply every N by this")
+    p.add_argument("--only", default=None,
+                   help="comma-separated workloads to run: " + ",".join(WORKLOAD_NAMES))
+    p.add_argument("--loops", default=None,
+                   help="comma-separated loops: rloop,asyncio (default: both, or asyncio alone "
+                        "when rloop is not importable)")
+    p.add_argument("--warmup-limit", type=float, default=0, metavar="SECONDS",
+                   help="end a workload's warm-up after this many seconds even if fewer than "
+                        "--warmup rounds ran (0 = no limit; the report says how many ran)")
+    p.add_argument("--json", default=None, metavar="FILE",
+                   help="also write the results here (rewritten after every workload)")
+    p.add_argument("-v", "--verbose", action="store_true", help="print every round")
+    args = p.parse_args(argv)
+    if args.warmup is None:
+        args.warmup = 2 if args.quick else 10
+    if args.rounds is None:
+        args.rounds = 3 if args.quick else 7
+    if args.warmup < 0 or args.rounds < 1:
+        p.error("--warmup must be >= 0 and --rounds >= 1")
+    if args.only:
+        names = [s.strip() for s in args.only.split(",") if s.strip()]
+        unknown = [s for s in names if s not in WORKLOAD_NAMES]
+        if unknown:
+            p.error(f"unknown workload(s) {unknown}; choose from {WORKLOAD_NAMES}")
+        args.only = names
+    else:
+        args.only = WORKLOAD_NAMES
+    if args.loops:
+        kinds = [s.strip() for s in args.loops.split(",") if s.strip()]
+        unknown = [s for s in kinds if s not in LOOP_FACTORIES]
+        if unknown or not kinds:
+            p.error(f"unknown loop(s) {unknown}; choose from rloop,asyncio")
+        if "rloop" in kinds and not rloop_available():
+            p.error("rloop is not importable here (run under launcher/rloop-graalpy, "
+                    "or use --loops asyncio)")
+        args.loops = kinds
+    else:
+        args.loops = ["rloop", "asyncio"] if rloop_available() else ["asyncio"]
+        if args.loops == ["asyncio"]:
+            print("note: rloop is not importable; measuring the stdlib loop only", file=sys.stderr)
+    return args
+
+
+def write_json(args, py, results, elapsed):
+    with open(args.json, "w") as f:
+        json.dump({"python": py, "platform": platform.platform(), "cpus": os.cpu_count(),
+                   "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "loops": args.loops,
+                   "warmup": args.warmup, "rounds": args.rounds, "quick": args.quick,
+                   "scale": args.scale, "elapsed_s": elapsed, "results": results},
+                  f, indent=2)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    py = describe_python()
+    print(f"loop_bench: {py}; loops {','.join(args.loops)}; warm-up {args.warmup}, "
+          f"rounds {args.rounds}{', quick' if args.quick else ''}"
+          f"{f', scale {args.scale}' if args.scale != 1 else ''}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}")
+    print(f"date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}", flush=True)
+    by_name = {w.name: w for w in WORKLOADS}
+    results = []
+    t_all = perf_counter()
+    for name in args.only:
+        t0 = perf_counter()
+        res = run_workload(by_name[name], args.loops, args.warmup, args.rounds, args.quick,
+                           args.scale, args.verbose, args.warmup_limit)
+        results.append(res)
+        if args.json:
+            write_json(args, py, results, perf_counter() - t_all)
+        parts = []
+        for kind in args.loops:
+            e = res["loops"][kind]
+            parts.append(f"{kind} {'FAILED' if e.get('error') else fmt_rate(e.get('ops_per_s'))}")
+        print(f"{name}: N={res['n']}, {'; '.join(parts)} {res['unit']} "
+              f"({perf_counter() - t0:.1f} s)", flush=True)
+    elapsed = perf_counter() - t_all
+    print()
+    print_table(results, args.loops)
+    print(f"benchmark time {elapsed:.1f} s (excluding interpreter start-up)")
+    if args.json:
+        write_json(args, py, results, elapsed)
+        print(f"wrote {args.json}")
+    failed = any(e.get("error") for r in results for e in r["loops"].values())
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

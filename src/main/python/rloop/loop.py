@@ -110,7 +110,9 @@ class Loop(base_events.BaseEventLoop):
         timer = _TimerHandle(when, callback, args, self, context)
         if timer._source_traceback:
             del timer._source_traceback[-1]
-        # float() raises the stdlib's TypeError for a non-number before anything is queued
+        # A non-number raises the TypeError the stdlib's timer heap raises when it compares the
+        # new timer; float() alone would accept "1.5" or b"1" and raise ValueError for "soon".
+        when < 0.0
         timer._entry = self._core.callAt(float(when), timer)
         timer._scheduled = True
         return timer

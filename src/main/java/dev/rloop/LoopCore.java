@@ -233,6 +233,8 @@ public final class LoopCore implements AutoCloseable {
      */
     @HostAccess.Export
     public void setPoller(Value poll) {
+        // Python's None arrives as a Value that is null inside, not as a Java null
+        poll = (poll == null || poll.isNull()) ? null : poll;
         this.poller = poll;
         // a thread that queued work while the loop was switching must still wake it
         if (poll != null && pythonWake != null && !inbox.isEmpty()) {

@@ -1,0 +1,295 @@
+"""add_reader/add_writer/remove_reader/remove_writer on socketpair sockets and raw fds."""
+
+import asyncio
+import socket
+import threading
+import time
+
+from looptest import LoopTestCase
+
+
+class FdWatchTests(LoopTestCase):
+    def setUp(self):
+        super().setUp()
+        self.a, self.b = socket.socketpair()
+        self.a.setblocking(False)
+        self.b.setblocking(False)
+        self.addCleanup(self.b.close)
+        self.addCleanup(self.a.close)
+
+    def _stop_after(self, fn):
+        def cb(*args):
+            fn(*args)
+            self.loop.stop()
+        return cb
+
+    def test_reader_fires_when_data_arrives(self):
+        got = []
+
+        def on_readable(sock, tag):
+            got.append((tag, sock.recv(100), threading.get_ident()))
+            self.loop.stop()
+
+        self.loop.add_reader(self.a, on_readable, self.a, "tag")
+        self.b.send(b"hello")
+        self.run_forever_with_guard(5)
+        self.assertEqual([("tag", b"hello", threading.get_ident())], got)
+        self.assertTrue(self.loop.remove_reader(self.a))
+
+    def test_reader_with_fileno_int(self):
+        got = []
+        fd = self.a.fileno()
+        self.loop.add_reader(fd, self._stop_after(lambda: got.append(self.a.recv(100))))
+        self.b.send(b"by fd")
+        self.run_forever_with_guard(5)
+        self.assertEqual([b"by fd"], got)
+        # the int and the socket name the same watcher
+        self.assertTrue(self.loop.remove_reader(self.a))
+        self.assertFalse(self.loop.remove_reader(fd))
+
+    def test_reader_does_not_fire_without_data(self):
+        fired = []
+        self.loop.add_reader(self.a, fired.append, 1)
+        self.loop.run_until_complete(asyncio.sleep(0.1))
+        self.assertEqual([], fired)
+        self.assertTrue(self.loop.remove_reader(self.a))
+
+    def test_data_from_other_thread_wakes_blocked_loop(self):
+        got = []
+
+        def on_readable():
+            got.append((self.a.recv(100), time.monotonic()))
+            self.loop.stop()
+
+        self.loop.add_reader(self.a, on_readable)
+        sent = []
+
+        def writer():
+            time.sleep(0.1)
+            sent.append(time.monotonic())
+            self.b.send(b"from thread")
+
+        th = threading.Thread(target=writer)
+        th.start()
+        try:
+            self.run_forever_with_guard(5)
+        finally:
+            th.join(5)
+        self.assertEqual(b"from thread", got[0][0])
+        self.assertLess(got[0][1] - sent[0], 1.0)
+        self.loop.remove_reader(self.a)
+
+    def test_reader_is_level_triggered(self):
+        count = []
+
+        def on_readable():
+            count.append(1)  # never reads: stays readable
+            if len(count) == 3:
+                self.loop.stop()
+
+        self.loop.add_reader(self.a, on_readable)
+        self.b.send(b"x")
+        self.run_forever_with_guard(5)
+        self.assertEqual(3, len(count))
+        self.loop.remove_reader(self.a)
+
+    def test_remove_reader_inside_callback(self):
+        count = []
+
+        def on_readable():
+            count.append(1)
+            self.assertTrue(self.loop.remove_reader(self.a))
+
+        self.loop.add_reader(self.a, on_readable)
+        self.b.send(b"x")
+        self.loop.run_until_complete(asyncio.sleep(0.1))
+        self.assertEqual(1, len(count))
+
+    def test_writer_fires_when_writable(self):
+        got = []
+
+        def on_writable(arg):
+            got.append(arg)
+            self.assertTrue(self.loop.remove_writer(self.a))
+            self.a.send(b"written")
+            self.loop.stop()
+
+        self.loop.add_writer(self.a, on_writable, "w")
+        self.run_forever_with_guard(5)
+        self.assertEqual(["w"], got)
+        deadline = time.monotonic() + 2
+        while True:
+            try:
+                self.assertEqual(b"written", self.b.recv(100))
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+        self.assertFalse(self.loop.remove_writer(self.a))
+
+    def test_writer_with_fileno_int(self):
+        got = []
+        self.loop.add_writer(self.b.fileno(), self._stop_after(lambda: got.append(1)))
+        self.run_forever_with_guard(5)
+        self.assertEqual([1], got)
+        self.assertTrue(self.loop.remove_writer(self.b.fileno()))
+
+    def test_reader_and_writer_on_same_socket(self):
+        events = []
+
+        def on_writable():
+            events.append("w")
+            self.loop.remove_writer(self.a)
+            self.b.send(b"r")
+
+        def on_readable():
+            events.append("r")
+            self.a.recv(10)
+            self.loop.stop()
+
+        self.loop.add_reader(self.a, on_readable)
+        self.loop.add_writer(self.a, on_writable)
+        self.run_forever_with_guard(5)
+        self.assertEqual(["w", "r"], events)
+        self.assertTrue(self.loop.remove_reader(self.a))
+        self.assertFalse(self.loop.remove_writer(self.a))
+
+    def test_remove_returns_true_then_false(self):
+        self.assertFalse(self.loop.remove_reader(self.a))
+        self.assertFalse(self.loop.remove_writer(self.a))
+        self.loop.add_reader(self.a, lambda: None)
+        self.loop.add_writer(self.a, lambda: None)
+        self.assertTrue(self.loop.remove_reader(self.a))
+        self.assertFalse(self.loop.remove_reader(self.a))
+        self.assertTrue(self.loop.remove_writer(self.a.fileno()))
+        self.assertFalse(self.loop.remove_writer(self.a.fileno()))
+
+    def test_readding_reader_replaces_callback(self):
+        first, second = [], []
+        self.loop.add_reader(self.a, first.append, 1)
+        self.loop.add_reader(self.a, self._stop_after(lambda: second.append(self.a.recv(10))))
+        self.b.send(b"z")
+        self.run_forever_with_guard(5)
+        self.assertEqual([], first)
+        self.assertEqual([b"z"], second)
+        self.assertTrue(self.loop.remove_reader(self.a))
+        self.assertFalse(self.loop.remove_reader(self.a))
+
+    def test_readding_writer_replaces_callback(self):
+        first, second = [], []
+        self.loop.add_writer(self.a, first.append, 1)
+        self.loop.add_writer(self.a, self._stop_after(lambda: second.append(2)))
+        self.run_forever_with_guard(5)
+        self.assertEqual([], first)
+        self.assertEqual([2], second)
+        self.assertTrue(self.loop.remove_writer(self.a))
+
+    def test_two_sockets(self):
+        c, d = socket.socketpair()
+        self.addCleanup(c.close)
+        self.addCleanup(d.close)
+        c.setblocking(False)
+        got = []
+
+        def on_readable(sock, name):
+            got.append((name, sock.recv(10)))
+            if len(got) == 2:
+                self.loop.stop()
+
+        self.loop.add_reader(self.a, on_readable, self.a, "a")
+        self.loop.add_reader(c, on_readable, c, "c")
+        self.b.send(b"1")
+        d.send(b"2")
+        self.run_forever_with_guard(5)
+        self.assertEqual([("a", b"1"), ("c", b"2")], sorted(got))
+        self.assertTrue(self.loop.remove_reader(self.a))
+        self.assertTrue(self.loop.remove_reader(c))
+
+    def test_invalid_fd(self):
+        for method in (self.loop.add_reader, self.loop.add_writer):
+            with self.subTest(method=method.__name__):
+                with self.assertRaises(ValueError) as cm:
+                    method(-1, lambda: None)
+                self.assertEqual("Invalid file descriptor: -1", str(cm.exception))
+        for method in (self.loop.remove_reader, self.loop.remove_writer):
+            with self.subTest(method=method.__name__):
+                with self.assertRaises(ValueError) as cm:
+                    method(-1)
+                self.assertEqual("Invalid file descriptor: -1", str(cm.exception))
+
+    def test_object_without_fileno(self):
+        obj = object()
+        for method in (self.loop.add_reader, self.loop.add_writer):
+            with self.subTest(method=method.__name__):
+                with self.assertRaises(ValueError) as cm:
+                    method(obj, lambda: None)
+                self.assertEqual(f"Invalid file object: {obj!r}", str(cm.exception))
+        with self.assertRaises(ValueError) as cm:
+            self.loop.remove_reader(obj)
+        self.assertEqual(f"Invalid file object: {obj!r}", str(cm.exception))
+
+    def test_closed_loop(self):
+        self.loop.close()
+        with self.assertRaisesRegex(RuntimeError, "Event loop is closed"):
+            self.loop.add_reader(self.a, lambda: None)
+        with self.assertRaisesRegex(RuntimeError, "Event loop is closed"):
+            self.loop.add_writer(self.a, lambda: None)
+        self.assertFalse(self.loop.remove_reader(self.a))
+        self.assertFalse(self.loop.remove_writer(self.a))
+
+    def _threadsafe_wake_time(self):
+        woke = []
+
+        def waker():
+            time.sleep(0.1)
+            sent = time.monotonic()
+            self.loop.call_soon_threadsafe(lambda: (woke.append(time.monotonic() - sent),
+                                                    self.loop.stop()))
+
+        th = threading.Thread(target=waker)
+        th.start()
+        try:
+            self.run_forever_with_guard(5)
+        finally:
+            th.join(5)
+        return woke[0]
+
+    def test_threadsafe_wakeup_while_watching(self):
+        self.loop.add_reader(self.a, lambda: None)
+        self.assertLess(self._threadsafe_wake_time(), 0.5)
+        self.assertTrue(self.loop.remove_reader(self.a))
+
+    def test_threadsafe_wakeup_after_removing_watchers(self):
+        self.loop.add_reader(self.a, lambda: None)
+        self.loop.add_writer(self.b, lambda: None)
+        self.loop.run_until_complete(asyncio.sleep(0.01))
+        self.assertTrue(self.loop.remove_reader(self.a))
+        self.assertTrue(self.loop.remove_writer(self.b))
+        self.assertLess(self._threadsafe_wake_time(), 0.5)
+
+    def test_timers_fire_while_watching(self):
+        self.loop.add_reader(self.a, lambda: None)
+        t0 = time.monotonic()
+        self.loop.call_later(0.05, self.loop.stop)
+        self.run_forever_with_guard(5)
+        elapsed = time.monotonic() - t0
+        self.assertGreaterEqual(elapsed, 0.04)
+        self.assertLess(elapsed, 1.0)
+        self.loop.remove_reader(self.a)
+
+    def test_sock_recv_style_future(self):
+        # the pattern asyncio's own sock_* helpers build on add_reader
+        async def recv():
+            fut = self.loop.create_future()
+
+            def on_readable():
+                self.loop.remove_reader(self.a)
+                fut.set_result(self.a.recv(100))
+
+            self.loop.add_reader(self.a, on_readable)
+            self.loop.call_later(0.02, self.b.send, b"later")
+            return await fut
+
+        self.assertEqual(b"later", self.run_async(recv(), 5))
+

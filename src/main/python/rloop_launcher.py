@@ -26,8 +26,9 @@ class _InstallOnAsyncioImport:
 
         def exec_and_install(module):
             exec_module(module)
-            import rloop
-            rloop.install()
+            # a submodule: the program may be importing the rloop package itself right now
+            import rloop._policy
+            rloop._policy.install()
 
         loader.exec_module = exec_and_install
         return spec
@@ -75,8 +76,8 @@ def _run(kind, target):
 def main(kind, target, use_rloop):
     if use_rloop:
         if "asyncio" in sys.modules:
-            import rloop
-            rloop.install()
+            import rloop._policy
+            rloop._policy.install()
         else:
             sys.meta_path.insert(0, _InstallOnAsyncioImport())
     try:

@@ -11,6 +11,7 @@ Use it like any asyncio loop::
 import asyncio as _asyncio
 
 from .loop import Loop
+from ._policy import EventLoopPolicy, install
 
 __all__ = ("Loop", "EventLoopPolicy", "new_event_loop", "run", "install")
 __version__ = "0.1.0"
@@ -19,17 +20,6 @@ __version__ = "0.1.0"
 def new_event_loop():
     """Return a new rloop event loop."""
     return Loop()
-
-
-class EventLoopPolicy(_asyncio.DefaultEventLoopPolicy):
-    """An asyncio policy whose loops are rloop loops."""
-
-    _loop_factory = Loop
-
-
-def install():
-    """Make rloop the loop asyncio creates from now on (sets the event loop policy)."""
-    _asyncio.set_event_loop_policy(EventLoopPolicy())
 
 
 def run(main, *, debug=None):

@@ -1,0 +1,453 @@
+package dev.rloop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the real {@code launcher/rloop-graalpy} as a subprocess on small Python programs and checks
+ * what CPython users rely on: {@code sys.argv}, the program modes, exit codes, messages on stderr,
+ * PYTHONPATH, the loop asyncio gets, and SIGINT.
+ *
+ * <p>Every launcher run that creates a GraalPy context costs 10-25 s (much more on a loaded
+ * 2-core machine), so the checks are grouped into few runs. Output goes to files, not pipes, so a
+ * child can never block on a full pipe while the test waits.
+ */
+@EnabledOnOs(OS.LINUX)
+class LauncherIT {
+    /** Per launcher run; generous because a busy CI machine can take over a minute to start GraalPy. */
+    private static final long RUN_TIMEOUT_S = Long.getLong("rloop.launcher.timeout", 300);
+    /** The first run may build the project (the launcher runs {@code mvn package} when no jar exists). */
+    private static final long FIRST_RUN_TIMEOUT_S = Long.getLong("rloop.launcher.buildTimeout", 1800);
+    /** How long a program may take to end once it got SIGINT. */
+    private static final long SIGINT_EXIT_S = 30;
+
+    private static final String TRACEBACK = "Traceback (most recent call last):";
+    private static final AtomicInteger RUNS = new AtomicInteger();
+
+    @TempDir
+    static Path dir;
+
+    private static Path launcher;
+    private static Run versionRun;
+
+    record Run(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
+        }
+    }
+
+    @BeforeAll
+    static void findLauncherAndBuild() throws Exception {
+        Path base = Path.of(System.getProperty("rloop.basedir", ".")).toAbsolutePath().normalize();
+        launcher = base.resolve("launcher").resolve("rloop-graalpy");
+        assertTrue(Files.isExecutable(launcher), "launcher not found or not executable: " + launcher);
+        // Under `mvn verify` the tests run before the package phase, so on a clean clone there is no
+        // jar yet and this first run makes the launcher build it; the later runs find it in place.
+        versionRun = run(List.of(), List.of("--version"), Map.of(), null, FIRST_RUN_TIMEOUT_S);
+    }
+
+    // ---------------------------------------------------------------- options handled in Java only
+
+    @Test
+    void versionAndHelpExitZero() throws Exception {
+        assertEquals(0, versionRun.exit(), versionRun::toString);
+        assertTrue(versionRun.out().matches("(?s)rloop-graalpy \\d+\\.\\d+\\.\\d+.*Python 3\\.12.*\\n"),
+                versionRun::toString);
+
+        Run help = launch("--help");
+        assertEquals(0, help.exit(), help::toString);
+        assertTrue(help.out().startsWith("usage: rloop-graalpy"), help::toString);
+        assertTrue(help.out().contains("--loop"), help::toString);
+        assertTrue(help.out().contains("-m mod"), help::toString);
+    }
+
+    @Test
+    void badCommandLinesExitTwo() throws Exception {
+        Run unknown = launch("--bogus", "x.py");
+        assertEquals(2, unknown.exit(), unknown::toString);
+        assertTrue(unknown.err().contains("--bogus"), unknown::toString);
+        assertTrue(unknown.err().contains("usage:"), unknown::toString);
+        assertEquals("", unknown.out(), unknown::toString);
+
+        Run badLoop = launch("--loop", "uvloop", "x.py");
+        assertEquals(2, badLoop.exit(), badLoop::toString);
+        assertTrue(badLoop.err().contains("uvloop"), badLoop::toString);
+
+        Run noCode = launch("-c");
+        assertEquals(2, noCode.exit(), noCode::toString);
+        assertTrue(noCode.err().contains("Argument expected for the -c option"), noCode::toString);
+    }
+
+    // ---------------------------------------------------------------- program modes and exit codes
+
+    @Test
+    void scriptArgvPythonPathAndExitCode() throws Exception {
+        Path lib = Files.createDirectories(dir.resolve("lib_a"));
+        Files.writeString(lib.resolve("helper_on_path.py"), "VALUE = 'from-pythonpath'\n");
+        script("app.py", """
+                import sys
+                print(sys.argv)
+                print('name', __name__)
+                import helper_on_path
+                print('helper', helper_on_path.VALUE)
+                sys.exit(3)
+                print('not reached')
+                """);
+        Run r = run(List.of(), List.of("app.py", "a", "b"), Map.of("PYTHONPATH", lib.toString()), null,
+                RUN_TIMEOUT_S);
+        assertEquals(3, r.exit(), r::toString);
+        assertEquals(List.of("['app.py', 'a', 'b']", "name __main__", "helper from-pythonpath"), lines(r.out()),
+                r::toString);
+        assertFalse(r.err().contains(TRACEBACK), r::toString);
+    }
+
+    @Test
+    void moduleOnPythonPathAndSysExitMessage() throws Exception {
+        // Two PYTHONPATH entries: the module in one, what it imports in the other.
+        Path libA = Files.createDirectories(dir.resolve("lib_m1"));
+        Path libB = Files.createDirectories(dir.resolve("lib_m2"));
+        Files.writeString(libA.resolve("tool_helper.py"), "GREETING = 'hello from lib_m1'\n");
+        Files.writeString(libB.resolve("clitool.py"), """
+                import os, sys
+                import tool_helper
+                print('argv0', sys.argv[0] == os.path.abspath(__file__), os.path.basename(sys.argv[0]))
+                print('args', sys.argv[1:])
+                print('name', __name__)
+                print(tool_helper.GREETING)
+                sys.exit('clitool failed: ' + sys.argv[1])
+                """);
+        Run r = run(List.of(), List.of("-m", "clitool", "x", "y"),
+                Map.of("PYTHONPATH", libA + File.pathSeparator + libB), null, RUN_TIMEOUT_S);
+        assertEquals(1, r.exit(), r::toString);
+        assertEquals(List.of("argv0 True clitool.py", "args ['x', 'y']", "name __main__", "hello from lib_m1"),
+                lines(r.out()), r::toString);
+        assertEquals("clitool failed: x", r.err().strip(), r::toString);
+    }
+
+    @Test
+    void dashCCode() throws Exception {
+        Run r = launch("-c", "import sys; print(sys.argv); print(__name__, repr(sys.path[0])); print(6 * 7)",
+                "p", "q");
+        assertEquals(0, r.exit(), r::toString);
+        assertEquals(List.of("['-c', 'p', 'q']", "__main__ ''", "42"), lines(r.out()), r::toString);
+    }
+
+    @Test
+    void programFromStdin() throws Exception {
+        String source = """
+                import sys
+                print('stdin argv', sys.argv)
+                print(sum(range(10)))
+                raise SystemExit(5)
+                """;
+        Run r = run(List.of(), List.of("-", "s1"), Map.of(), source, RUN_TIMEOUT_S);
+        assertEquals(5, r.exit(), r::toString);
+        assertEquals(List.of("stdin argv ['-', 's1']", "45"), lines(r.out()), r::toString);
+    }
+
+    @Test
+    void uncaughtExceptionPrintsTracebackAndExitsOne() throws Exception {
+        script("boom.py", """
+                def inner():
+                    raise ValueError('boom 42')
+
+                def outer():
+                    inner()
+
+                print('before', flush=True)
+                outer()
+                """);
+        Run r = launch("boom.py");
+        assertEquals(1, r.exit(), r::toString);
+        assertEquals(List.of("before"), lines(r.out()), r::toString);
+        List<String> err = lines(r.err());
+        assertEquals(TRACEBACK, err.get(0), r::toString);
+        // The first frame is the script's own module level, as in CPython: no launcher or runpy frames.
+        assertTrue(err.get(1).matches("  File \".*boom\\.py\", line 8, in <module>"), r::toString);
+        assertTrue(r.err().contains("in outer") && r.err().contains("in inner"), r::toString);
+        assertFalse(r.err().contains("rloop_launcher"), r::toString);
+        assertFalse(r.err().contains("runpy"), r::toString);
+        assertEquals("ValueError: boom 42", err.get(err.size() - 1), r::toString);
+    }
+
+    @Test
+    void missingScriptExitsTwo() throws Exception {
+        Run r = launch("no_such_script.py");
+        assertEquals(2, r.exit(), r::toString);
+        assertTrue(r.err().contains("can't open file"), r::toString);
+        assertTrue(r.err().contains("no_such_script.py"), r::toString);
+        assertFalse(r.err().contains(TRACEBACK), r::toString);
+    }
+
+    // ---------------------------------------------------------------- which loop asyncio gets
+
+    private static final String LOOP_SCRIPT = """
+            import asyncio
+
+            async def square(n, delay):
+                await asyncio.sleep(delay)
+                return n * n
+
+            async def main():
+                loop = asyncio.get_running_loop()
+                print('loop', type(loop).__module__)
+                print('selector', isinstance(loop, asyncio.SelectorEventLoop))
+                print('results', await asyncio.gather(*(square(i, 0.01 * (3 - i)) for i in range(3))))
+                fut = loop.create_future()
+                loop.call_later(0.01, fut.set_result, 'done')
+                print('future', await fut)
+                return 7
+
+            print('run', asyncio.run(main()))
+            """;
+
+    @Test
+    void asyncioRunUsesRloopByDefault() throws Exception {
+        script("which_loop.py", LOOP_SCRIPT);
+        Run r = launch("which_loop.py");
+        assertEquals(0, r.exit(), r::toString);
+        assertEquals(List.of("loop rloop.loop", "selector False", "results [0, 1, 4]", "future done", "run 7"),
+                lines(r.out()), r::toString);
+        assertFalse(r.err().contains(TRACEBACK), r::toString);
+    }
+
+    @Test
+    void loopAsyncioOptionUsesStdlibLoop() throws Exception {
+        script("which_loop_stdlib.py", LOOP_SCRIPT);
+        Run r = launch("--loop", "asyncio", "which_loop_stdlib.py");
+        assertEquals(0, r.exit(), r::toString);
+        List<String> out = lines(r.out());
+        assertTrue(out.get(0).startsWith("loop asyncio."), r::toString); // asyncio.unix_events on Linux
+        assertEquals(List.of("selector True", "results [0, 1, 4]", "future done", "run 7"),
+                out.subList(1, out.size()), r::toString);
+        assertFalse(r.err().contains(TRACEBACK), r::toString);
+    }
+
+    // ---------------------------------------------------------------- SIGINT
+
+    @Test
+    void sigintInterruptsAsyncioRun() throws Exception {
+        script("sleepy_async.py", """
+                import asyncio
+
+                async def main():
+                    print('ready', flush=True)
+                    await asyncio.sleep(60)
+                    print('slept the full minute')
+
+                asyncio.run(main())
+                print('after run')
+                """);
+        Run r = runAndInterrupt("sleepy_async.py");
+        assertEquals(130, r.exit(), r::toString);
+        assertEquals(List.of("ready"), lines(r.out()), r::toString);
+        List<String> err = lines(r.err());
+        assertTrue(err.contains(TRACEBACK), r::toString);
+        assertEquals("KeyboardInterrupt", err.get(err.size() - 1), r::toString);
+    }
+
+    @Test
+    void sigintRaisesKeyboardInterruptInPlainScript() throws Exception {
+        script("sleepy_plain.py", """
+                import time
+                try:
+                    print('ready', flush=True)
+                    for _ in range(600):
+                        time.sleep(0.1)
+                    print('not interrupted')
+                except KeyboardInterrupt:
+                    print('caught', flush=True)
+                """);
+        Run r = runAndInterrupt("sleepy_plain.py");
+        assertEquals(0, r.exit(), r::toString);
+        assertEquals(List.of("ready", "caught"), lines(r.out()), r::toString);
+        assertFalse(r.err().contains(TRACEBACK), r::toString);
+    }
+
+    /**
+     * Starts the launcher on {@code scriptName}, waits for it to print "ready", sends SIGINT to the
+     * JVM (the launcher execs java, so the child's pid is the JVM's) and waits for it to end.
+     */
+    private static Run runAndInterrupt(String scriptName) throws Exception {
+        // A process started with SIGINT ignored keeps it ignored across exec, and then the JVM does
+        // not install its SIGINT handler at all (as CPython, it leaves an inherited "ignore" alone).
+        // That happens whenever the test JVM itself was started from a non-interactive shell in the
+        // background (`cmd &`), which is how CI runners and nohup'd builds often start Maven, and
+        // ProcessBuilder children inherit the disposition. `trap - INT` in sh cannot undo it (POSIX
+        // lets non-interactive shells refuse to reset signals ignored on entry), so the child is
+        // started through coreutils' `env --default-signal=INT`, which resets SIGINT to default and
+        // execs: the pid stays the one of the JVM. A user pressing Ctrl-C in a terminal has SIGINT at
+        // its default, which is the situation this test recreates.
+        List<String> prefix = envCanResetSigint() ? List.of("env", "--default-signal=INT") : List.of();
+        Launched l = start(prefix, List.of(scriptName), Map.of(), null);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RUN_TIMEOUT_S);
+            while (!read(l.out()).contains("ready\n")) {
+                if (!l.process().isAlive()) {
+                    fail("the program ended before it printed 'ready'\n" + finish(l));
+                }
+                if (System.nanoTime() > deadline) {
+                    fail("no 'ready' within " + RUN_TIMEOUT_S + " s\n" + snapshot(l));
+                }
+                Thread.sleep(100);
+            }
+            long ignored = sigIgnMask(l.process().pid());
+            assertEquals(0, ignored & (1L << (2 - 1)),
+                    "SIGINT is ignored in the launched JVM (inherited disposition), cannot test Ctrl-C");
+            Process kill = new ProcessBuilder("/bin/kill", "-INT", Long.toString(l.process().pid()))
+                    .redirectErrorStream(true).start();
+            assertTrue(kill.waitFor(30, TimeUnit.SECONDS), "kill did not finish");
+            assertEquals(0, kill.exitValue(), () -> "kill failed: " + new String(readAll(kill), StandardCharsets.UTF_8));
+            if (!l.process().waitFor(SIGINT_EXIT_S, TimeUnit.SECONDS)) {
+                fail("the program did not end within " + SIGINT_EXIT_S + " s of SIGINT\n" + snapshot(l));
+            }
+            return finish(l);
+        } finally {
+            destroy(l.process());
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    record Launched(Process process, Path out, Path err) {
+    }
+
+    private static Path script(String name, String source) throws IOException {
+        return Files.writeString(dir.resolve(name), source);
+    }
+
+    private static Run launch(String... args) throws Exception {
+        return run(List.of(), List.of(args), Map.of(), null, RUN_TIMEOUT_S);
+    }
+
+    /** Runs the launcher in the temp dir with {@code args}; {@code stdin} null means /dev/null. */
+    private static Run run(List<String> prefix, List<String> args, Map<String, String> env, String stdin,
+            long timeoutSeconds) throws Exception {
+        Launched l = start(prefix, args, env, stdin);
+        try {
+            if (!l.process().waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                fail("launcher " + args + " did not finish within " + timeoutSeconds + " s\n" + snapshot(l));
+            }
+            return finish(l);
+        } finally {
+            destroy(l.process());
+        }
+    }
+
+    private static Launched start(List<String> prefix, List<String> args, Map<String, String> env, String stdin)
+            throws IOException {
+        int n = RUNS.incrementAndGet();
+        Path out = dir.resolve("run" + n + ".out");
+        Path err = dir.resolve("run" + n + ".err");
+        List<String> command = new ArrayList<>(prefix);
+        command.add(launcher.toString());
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        pb.redirectInput(stdin == null ? Redirect.from(new File("/dev/null")) : Redirect.PIPE);
+        Map<String, String> environment = pb.environment();
+        environment.remove("PYTHONPATH");
+        environment.remove("RLOOP_JAVA_OPTS");
+        // The JDK running the tests is a JDK 25 (the code is compiled for 25); let the launcher use it.
+        environment.put("JAVA_HOME", System.getProperty("java.home"));
+        environment.putAll(env);
+        Process p = pb.start();
+        if (stdin != null) {
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException | RuntimeException e) {
+                destroy(p);
+                throw e;
+            }
+        }
+        return new Launched(p, out, err);
+    }
+
+    private static Run finish(Launched l) throws InterruptedException {
+        int exit = l.process().waitFor();
+        return new Run(exit, read(l.out()), read(l.err()));
+    }
+
+    private static String snapshot(Launched l) {
+        return "--- stdout so far ---\n" + read(l.out()) + "\n--- stderr so far ---\n" + read(l.err());
+    }
+
+    private static void destroy(Process p) {
+        // The launcher execs java, but while it builds the project it has mvn children.
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+            p.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] readAll(Process p) {
+        try {
+            return p.getInputStream().readAllBytes();
+        } catch (IOException e) {
+            return new byte[0];
+        }
+    }
+
+    private static List<String> lines(String text) {
+        return text.lines().toList();
+    }
+
+    /** The SigIgn mask of process {@code pid}, from /proc. */
+    private static long sigIgnMask(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("SigIgn:")) {
+                return Long.parseUnsignedLong(line.substring("SigIgn:".length()).strip(), 16);
+            }
+        }
+        throw new IOException("no SigIgn line for pid " + pid);
+    }
+
+    private static Boolean envResets;
+
+    /** Whether {@code env --default-signal=INT} works here (GNU coreutils 8.31 or newer). */
+    private static synchronized boolean envCanResetSigint() throws Exception {
+        if (envResets == null) {
+            Process p = new ProcessBuilder("env", "--default-signal=INT", "true")
+                    .redirectErrorStream(true).redirectOutput(Redirect.DISCARD).start();
+            envResets = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+            p.destroyForcibly();
+        }
+        return envResets;
+    }
+}

@@ -48,19 +48,22 @@ class FdWatchers:
             handle.cancel()
         self._readers.clear()
         self._writers.clear()
+        self._loop._fd_poll = None
         if self._wake_sock is not None:
             self._wake_sock.close()
             self._wake_sock = None
 
     def _changed(self):
         if not self._readers and not self._writers:
-            self._core.setPoller(None)
+            self._loop._fd_poll = None
+            self._core.setPythonPolling(False)
             return
         if self._wake_sock is None:
             self._open_wake()
         self._rlist = [self._wake_sock.fileno(), *self._readers]
         self._wlist = list(self._writers)
-        self._core.setPoller(self._poll)
+        self._loop._fd_poll = self._poll
+        self._core.setPythonPolling(True)
 
     def _open_wake(self):
         port = self._core.openPythonWake()
@@ -80,19 +83,19 @@ class FdWatchers:
             # a watched fd was closed behind the loop's back: find it, as selectors would,
             # by polling each fd on its own, and drop the dead ones
             r, w = self._poll_each()
-        core = self._core
+        add = self._loop._add_callback
         wake_fd = self._rlist[0]
         for fd in r:
             if fd == wake_fd:
                 self._drain_wake()
                 continue
             handle = self._readers.get(fd)
-            if handle is not None and not handle._cancelled:
-                core.callSoon(handle)
+            if handle is not None:
+                add(handle)
         for fd in w:
             handle = self._writers.get(fd)
-            if handle is not None and not handle._cancelled:
-                core.callSoon(handle)
+            if handle is not None:
+                add(handle)
 
     def _poll_each(self):
         r, w = [], []

@@ -1,19 +1,17 @@
-"""rloop.Loop: the Python face of the Java loop core.
+"""rloop.Loop: an asyncio event loop that waits, wakes and takes signals in Java.
 
-asyncio calls loop methods with keyword arguments (``context=``) and expects stdlib classes
-(``asyncio.Handle``, ``asyncio.TimerHandle``), which Java methods cannot provide. This class keeps
-asyncio's own ``BaseEventLoop`` for everything that is not on the hot path (task creation, error
-handling, executors, async generators, debug checks) and hands the queues, timers, waiting and
-wake-ups to ``dev.rloop.LoopCore``.
+The loop keeps asyncio's own ``BaseEventLoop`` for everything the stdlib specifies exactly
+(``call_soon``, task creation, error handling, executors, async generators, debug checks) and
+replaces its iteration: the ready queue and a timer heap of plain tuples are run by a tight Python
+loop, and the loop only calls into Java (``dev.rloop.LoopCore``) when it has nothing to do and must
+wait. On GraalPy a Java-to-Python call costs about a microsecond while a Python call costs
+nanoseconds, so each callback stays in Python; the wait is where Java wins (a ``java.nio``
+selector instead of ``select.select`` at 20-28 us a call). docs/ARCHITECTURE.md has the numbers.
 """
 
-import asyncio
-import selectors
-import signal
-import socket
+import heapq
 import sys
 import threading
-import time
 
 from asyncio import base_events, coroutines, events
 
@@ -23,25 +21,18 @@ from ._watchers import FdWatchers
 
 __all__ = ("Loop",)
 
-_bridge_obj = _bridge.bridge
-_java_time = _bridge_obj.time
-_CLOCK_RESOLUTION = time.get_clock_info("monotonic").resolution
+# The longest single wait, as in asyncio (a day), so huge timeouts never overflow.
+_MAX_WAIT = 24 * 3600.0
+# The longest wait on Python's main thread. GraalPy runs Python signal handlers (SIGINT's
+# KeyboardInterrupt, asyncio.Runner's cancel-on-Ctrl-C) only when the thread executes Python
+# code, never while it is parked in Java; waking this often costs nothing measurable and bounds
+# the latency of Ctrl-C.
+_MAIN_THREAD_MAX_WAIT = 0.2
+# Rebuild the timer heap when it holds more than this many entries, over half of them cancelled.
+_COMPACT_MIN_TIMERS = 100
 
-
-class _TimerHandle(events.TimerHandle):
-    """A stdlib TimerHandle that also knows its entry in the Java timer heap."""
-
-    __slots__ = ("_entry",)
-
-
-def _run_handle(handle):
-    if not handle._cancelled:
-        handle._run()
-
-
-def _signal_checkpoint():
-    """Called by the core on the main thread between short waits: entering Python code lets
-    GraalPy run pending signal handlers (Ctrl-C's KeyboardInterrupt) here."""
+_heappush = heapq.heappush
+_heappop = heapq.heappop
 
 
 def _not_implemented(name, issue):
@@ -55,78 +46,44 @@ def _not_implemented(name, issue):
 
 
 class Loop(base_events.BaseEventLoop):
-    """An asyncio event loop whose scheduling core runs in Java."""
+    """An asyncio event loop that waits and wakes up in Java."""
 
     def __init__(self):
-        # the core exists first: BaseEventLoop.__init__ calls set_debug()
-        self._core = _bridge_obj.newCore(_run_handle, _CLOCK_RESOLUTION)
         super().__init__()
+        self._core = _bridge.bridge.newCore()
+        # (when, sequence, TimerHandle): tuples compare natively, and the sequence number makes
+        # timers due at the same time run in the order they were scheduled.
+        self._timers = []
+        self._timer_seq = 0
         self._fd_watchers = FdWatchers(self)
+        self._fd_poll = None  # FdWatchers._poll while Python fds are watched
         self._signal_handlers = SignalHandlers(self)
 
-    # ---- time and scheduling ---------------------------------------------------------------
-
-    def time(self):
-        return _java_time()
-
-    def call_soon(self, callback, *args, context=None):
-        if self._closed:
-            raise RuntimeError("Event loop is closed")
-        if self._debug:
-            self._check_thread()
-            self._check_callback(callback, "call_soon")
-        handle = events.Handle(callback, args, self, context)
-        if handle._source_traceback:
-            del handle._source_traceback[-1]
-        self._core.callSoon(handle)
-        return handle
-
-    def _call_soon(self, callback, args, context):
-        handle = events.Handle(callback, args, self, context)
-        if handle._source_traceback:
-            del handle._source_traceback[-1]
-        self._core.callSoon(handle)
-        return handle
-
-    def call_soon_threadsafe(self, callback, *args, context=None):
-        if self._closed:
-            raise RuntimeError("Event loop is closed")
-        if self._debug:
-            self._check_callback(callback, "call_soon_threadsafe")
-        handle = events.Handle(callback, args, self, context)
-        if handle._source_traceback:
-            del handle._source_traceback[-1]
-        self._core.callSoonThreadsafe(handle)
-        return handle
+    # ---- scheduling ------------------------------------------------------------------------
 
     def call_at(self, when, callback, *args, context=None):
         if when is None:
             raise TypeError("when cannot be None")
-        if self._closed:
-            raise RuntimeError("Event loop is closed")
+        self._check_closed()
         if self._debug:
             self._check_thread()
             self._check_callback(callback, "call_at")
-        timer = _TimerHandle(when, callback, args, self, context)
+        timer = events.TimerHandle(when, callback, args, self, context)
         if timer._source_traceback:
             del timer._source_traceback[-1]
-        # A non-number raises the TypeError the stdlib's timer heap raises when it compares the
-        # new timer; float() alone would accept "1.5" or b"1" and raise ValueError for "soon".
-        when < 0.0
-        timer._entry = self._core.callAt(float(when), timer)
+        seq = self._timer_seq
+        self._timer_seq = seq + 1
+        # a non-number fails here with the TypeError the stdlib's heap comparison raises
+        _heappush(self._timers, (when, seq, timer))
         timer._scheduled = True
         return timer
 
-    def _timer_handle_cancelled(self, handle):
-        entry = getattr(handle, "_entry", None)
-        if entry is not None and handle._scheduled:
-            entry.cancel()
-
-    def _add_callback(self, handle):
-        if not handle._cancelled:
-            self._core.callSoon(handle)
-
     def _write_to_self(self):
+        # call_soon_threadsafe queued its handle first; now make sure the loop sees it
+        self._core.wakeup()
+
+    def _add_callback_signalsafe(self, handle):
+        self._add_callback(handle)
         self._core.wakeup()
 
     # ---- running ---------------------------------------------------------------------------
@@ -141,8 +98,7 @@ class Loop(base_events.BaseEventLoop):
             sys.set_asyncgen_hooks(firstiter=self._asyncgen_firstiter_hook,
                                    finalizer=self._asyncgen_finalizer_hook)
             events._set_running_loop(self)
-            self._core.runForever(threading.current_thread() is threading.main_thread(),
-                                  _signal_checkpoint)
+            self._iterate(threading.current_thread() is threading.main_thread())
         finally:
             self._stopping = False
             self._thread_id = None
@@ -151,15 +107,92 @@ class Loop(base_events.BaseEventLoop):
             sys.set_asyncgen_hooks(*old_agen_hooks)
 
     def _run_once(self):
-        raise RuntimeError("rloop.Loop runs its iterations in Java; call run_forever()")
+        self._iterate(False, once=True)
+
+    def _iterate(self, on_main_thread, once=False):
+        """The loop's iterations, with asyncio's semantics: wait (not at all when something is
+        ready or the loop is stopping), move the timers due by now + clock resolution to the
+        ready queue, then run exactly the handles that were ready at that point."""
+        ready = self._ready
+        popleft = ready.popleft
+        timers = self._timers
+        core = self._core
+        clock = self.time
+        resolution = self._clock_resolution
+        while True:
+            if self._timer_cancelled_count * 2 > len(timers) > _COMPACT_MIN_TIMERS:
+                self._compact_timers()
+            while timers and timers[0][2]._cancelled:
+                _heappop(timers)[2]._scheduled = False
+                self._timer_cancelled_count -= 1
+
+            if ready or self._stopping:
+                timeout = 0
+            elif timers:
+                timeout = min(max(0.0, timers[0][0] - clock()), _MAX_WAIT)
+            else:
+                timeout = -1.0
+            poll = self._fd_poll
+            if poll is not None:
+                if on_main_thread and not 0 <= timeout <= _MAIN_THREAD_MAX_WAIT:
+                    timeout = _MAIN_THREAD_MAX_WAIT
+                poll(timeout)
+            elif timeout:
+                if on_main_thread and not 0 <= timeout <= _MAIN_THREAD_MAX_WAIT:
+                    timeout = _MAIN_THREAD_MAX_WAIT
+                core.waitFor(timeout)
+
+            if timers:
+                end = clock() + resolution
+                while timers and timers[0][0] < end:
+                    handle = _heappop(timers)[2]
+                    handle._scheduled = False
+                    if handle._cancelled:
+                        self._timer_cancelled_count -= 1
+                    else:
+                        ready.append(handle)
+
+            if self._debug:
+                self._run_ready_debug(len(ready))
+            else:
+                for _ in range(len(ready)):
+                    handle = popleft()
+                    if not handle._cancelled:
+                        handle._run()
+            if once or self._stopping:
+                break
+
+    def _run_ready_debug(self, count):
+        """Runs ready handles as asyncio's debug mode does: it warns about slow callbacks."""
+        for _ in range(count):
+            handle = self._ready.popleft()
+            if handle._cancelled:
+                continue
+            try:
+                self._current_handle = handle
+                t0 = self.time()
+                handle._run()
+                dt = self.time() - t0
+                if dt >= self.slow_callback_duration:
+                    base_events.logger.warning("Executing %s took %.3f seconds",
+                                               base_events._format_handle(handle), dt)
+            finally:
+                self._current_handle = None
+
+    def _compact_timers(self):
+        live = []
+        for entry in self._timers:
+            if entry[2]._cancelled:
+                entry[2]._scheduled = False
+            else:
+                live.append(entry)
+        heapq.heapify(live)
+        self._timers[:] = live
+        self._timer_cancelled_count = 0
 
     def stop(self):
         self._stopping = True
-        self._core.stop()
-
-    def set_debug(self, enabled):
-        super().set_debug(enabled)
-        self._core.setRunner(_run_handle_debug if enabled else _run_handle)
+        self._core.wakeup()
 
     def close(self):
         if self.is_running():
@@ -167,6 +200,9 @@ class Loop(base_events.BaseEventLoop):
         if self._closed:
             return
         super().close()
+        for entry in self._timers:
+            entry[2]._scheduled = False
+        self._timers.clear()
         if not sys.is_finalizing():
             self._signal_handlers.remove_all()
         self._fd_watchers.close()
@@ -230,19 +266,3 @@ class Loop(base_events.BaseEventLoop):
     subprocess_exec = _not_implemented("subprocess_exec", "subprocesses are a later rloop issue")
     subprocess_shell = _not_implemented("subprocess_shell", "subprocesses are a later rloop issue")
 
-
-def _run_handle_debug(handle):
-    """Runs a handle as asyncio's debug mode does: it warns about slow callbacks."""
-    if handle._cancelled:
-        return
-    loop = handle._loop
-    try:
-        loop._current_handle = handle
-        t0 = loop.time()
-        handle._run()
-        dt = loop.time() - t0
-        if dt >= loop.slow_callback_duration:
-            base_events.logger.warning("Executing %s took %.3f seconds",
-                                       base_events._format_handle(handle), dt)
-    finally:
-        loop._current_handle = None

@@ -12,20 +12,15 @@ public final class PythonBridge {
     public static final String BINDING = "rloop.bridge";
 
     @HostAccess.Export
-    public LoopCore newCore(Value runner, double clockResolution) {
-        return new LoopCore(runner, clockResolution);
-    }
-
-    @HostAccess.Export
-    public double time() {
-        return LoopCore.time();
+    public LoopCore newCore() {
+        return new LoopCore();
     }
 
     /** Returns null on success, or the reason the JVM refuses to handle the signal. */
     @HostAccess.Export
-    public String installSignal(int number, String name, LoopCore core, Value handle) {
+    public String installSignal(int number, String name, Value deliver) {
         try {
-            SignalBridge.install(number, name, core, handle);
+            SignalBridge.install(number, name, deliver);
             return null;
         } catch (IllegalArgumentException e) {
             return String.valueOf(e.getMessage());

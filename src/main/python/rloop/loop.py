@@ -107,60 +107,63 @@ class Loop(base_events.BaseEventLoop):
             sys.set_asyncgen_hooks(*old_agen_hooks)
 
     def _run_once(self):
-        self._iterate(False, once=True)
+        self._iteration(False)
 
-    def _iterate(self, on_main_thread, once=False):
-        """The loop's iterations, with asyncio's semantics: wait (not at all when something is
-        ready or the loop is stopping), move the timers due by now + clock resolution to the
-        ready queue, then run exactly the handles that were ready at that point."""
-        ready = self._ready
-        popleft = ready.popleft
-        timers = self._timers
-        core = self._core
-        clock = self.time
-        resolution = self._clock_resolution
+    def _iterate(self, on_main_thread):
+        # One call per iteration rather than one long loop here: GraalPy compiles a function
+        # called often far more reliably than it replaces a running loop on the stack (OSR).
+        iteration = self._iteration
         while True:
+            iteration(on_main_thread)
+            if self._stopping:
+                break
+
+    def _iteration(self, on_main_thread):
+        """One iteration, with asyncio's semantics: wait (not at all when something is ready or
+        the loop is stopping), move the timers due by now + clock resolution to the ready
+        queue, then run exactly the handles that were ready at that point."""
+        ready = self._ready
+        timers = self._timers
+        if timers:
             if self._timer_cancelled_count * 2 > len(timers) > _COMPACT_MIN_TIMERS:
                 self._compact_timers()
             while timers and timers[0][2]._cancelled:
                 _heappop(timers)[2]._scheduled = False
                 self._timer_cancelled_count -= 1
 
-            if ready or self._stopping:
-                timeout = 0
-            elif timers:
-                timeout = min(max(0.0, timers[0][0] - clock()), _MAX_WAIT)
-            else:
-                timeout = -1.0
-            poll = self._fd_poll
+        if ready or self._stopping:
+            timeout = 0
+        elif timers:
+            timeout = min(max(0.0, timers[0][0] - self.time()), _MAX_WAIT)
+        else:
+            timeout = -1.0
+        poll = self._fd_poll
+        if poll is not None or timeout:
+            if on_main_thread and not 0 <= timeout <= _MAIN_THREAD_MAX_WAIT:
+                timeout = _MAIN_THREAD_MAX_WAIT
             if poll is not None:
-                if on_main_thread and not 0 <= timeout <= _MAIN_THREAD_MAX_WAIT:
-                    timeout = _MAIN_THREAD_MAX_WAIT
                 poll(timeout)
-            elif timeout:
-                if on_main_thread and not 0 <= timeout <= _MAIN_THREAD_MAX_WAIT:
-                    timeout = _MAIN_THREAD_MAX_WAIT
-                core.waitFor(timeout)
-
-            if timers:
-                end = clock() + resolution
-                while timers and timers[0][0] < end:
-                    handle = _heappop(timers)[2]
-                    handle._scheduled = False
-                    if handle._cancelled:
-                        self._timer_cancelled_count -= 1
-                    else:
-                        ready.append(handle)
-
-            if self._debug:
-                self._run_ready_debug(len(ready))
             else:
-                for _ in range(len(ready)):
-                    handle = popleft()
-                    if not handle._cancelled:
-                        handle._run()
-            if once or self._stopping:
-                break
+                self._core.waitFor(timeout)
+
+        if timers:
+            end = self.time() + self._clock_resolution
+            while timers and timers[0][0] < end:
+                handle = _heappop(timers)[2]
+                handle._scheduled = False
+                if handle._cancelled:
+                    self._timer_cancelled_count -= 1
+                else:
+                    ready.append(handle)
+
+        if self._debug:
+            self._run_ready_debug(len(ready))
+        else:
+            popleft = ready.popleft
+            for _ in range(len(ready)):
+                handle = popleft()
+                if not handle._cancelled:
+                    handle._run()
 
     def _run_ready_debug(self, count):
         """Runs ready handles as asyncio's debug mode does: it warns about slow callbacks."""

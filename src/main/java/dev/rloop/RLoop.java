@@ -45,11 +45,20 @@ public final class RLoop {
         if (pythonPath != null && !pythonPath.isEmpty()) {
             path.add(pythonPath);
         }
-        return Context.newBuilder("python")
+        Context.Builder builder = Context.newBuilder("python")
                 .allowAllAccess(true)
                 .option("engine.WarnInterpreterOnly", "false")
                 .option("python.PythonPath", String.join(File.pathSeparator, path))
                 .arguments("python", argv.toArray(new String[0]));
+        // Extra polyglot options for development, e.g. -Drloop.context.options=cpusampler=true
+        String extra = System.getProperty("rloop.context.options", "");
+        for (String kv : extra.split(",")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                builder.option(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            }
+        }
+        return builder;
     }
 
     /** Makes {@code import rloop} work in a context built elsewhere (for example by GraalPyResources). */

@@ -80,18 +80,23 @@ class _ErrorTrap:
 # Each workload is a class: setup(n) once per loop kind (untimed), then run(loop) per round,
 # returning the elapsed seconds of the timed part; run() raises BenchError on a wrong result.
 
-class FanOut:
-    name = "fan_out"
-    title = "call_soon fan-out"
-    unit = "callbacks/s"
-    n_full = 200_000
-    n_quick = 20_000
+class Workload:
+    """A benchmark workload: `run(loop)` does `n` operations once and returns the seconds taken."""
 
     def __init__(self, n):
         self.n = n
 
     def ops(self):
+        """Operations one round performs (what ops/s counts)."""
         return self.n
+
+
+class FanOut(Workload):
+    name = "fan_out"
+    title = "call_soon fan-out"
+    unit = "callbacks/s"
+    n_full = 200_000
+    n_quick = 20_000
 
     def run(self, loop):
         n = self.n
@@ -120,18 +125,12 @@ class FanOut:
         return dt
 
 
-class Chain:
+class Chain(Workload):
     name = "chain"
     title = "call_soon chain"
     unit = "callbacks/s"
     n_full = 20_000
     n_quick = 2_000
-
-    def __init__(self, n):
-        self.n = n
-
-    def ops(self):
-        return self.n
 
     def run(self, loop):
         n = self.n
@@ -157,18 +156,12 @@ class Chain:
         return dt
 
 
-class SeqTasks:
+class SeqTasks(Workload):
     name = "seq_tasks"
     title = "sequential create_task+await"
     unit = "tasks/s"
     n_full = 3_000
     n_quick = 300
-
-    def __init__(self, n):
-        self.n = n
-
-    def ops(self):
-        return self.n
 
     def run(self, loop):
         n = self.n
@@ -191,18 +184,12 @@ class SeqTasks:
         return dt
 
 
-class Gather:
+class Gather(Workload):
     name = "gather"
     title = "gather of tasks (sleep(0) once)"
     unit = "tasks/s"
     n_full = 10_000
     n_quick = 2_000
-
-    def __init__(self, n):
-        self.n = n
-
-    def ops(self):
-        return self.n
 
     def run(self, loop):
         n = self.n
@@ -226,7 +213,7 @@ class Gather:
         return dt
 
 
-class Timers:
+class Timers(Workload):
     name = "timers"
     title = "call_later, 30% cancelled"
     unit = "timers/s"
@@ -235,16 +222,13 @@ class Timers:
     max_delay = 0.010  # delays are drawn from 0..10 ms
 
     def __init__(self, n):
-        self.n = n
+        super().__init__(n)
         rng = random.Random(20260101 + n)
         # microsecond steps, so that many timers share a millisecond but few share a `when`
         self.delays = [rng.randint(0, 10_000) / 1e6 for _ in range(n)]
         self.cancel = rng.sample(range(n), n * 3 // 10)
         cancelled = set(self.cancel)
         self.expected = frozenset(i for i in range(n) if i not in cancelled)
-
-    def ops(self):
-        return self.n  # timers scheduled (ran + cancelled) per second
 
     def run(self, loop):
         n = self.n

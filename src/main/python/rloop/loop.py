@@ -1,15 +1,15 @@
-"""rloop.Loop: an asyncio event loop that waits, wakes and takes signals in Java.
+"""rloop.Loop: an asyncio event loop whose timers, waiting, wake-ups and signals are Java.
 
 The loop keeps asyncio's own ``BaseEventLoop`` for everything the stdlib specifies exactly
 (``call_soon``, task creation, error handling, executors, async generators, debug checks) and
-replaces its iteration: the ready queue and a timer heap of plain tuples are run by a tight Python
-loop, and the loop only calls into Java (``dev.rloop.LoopCore``) when it has nothing to do and must
-wait. On GraalPy a Java-to-Python call costs about a microsecond while a Python call costs
-nanoseconds, so each callback stays in Python; the wait is where Java wins (a ``java.nio``
-selector instead of ``select.select`` at 20-28 us a call). docs/ARCHITECTURE.md has the numbers.
+replaces its iteration: the ready queue is run by a tight Python loop; timers live in a Java heap
+(``dev.rloop.LoopCore``), which hands back the due ones once per iteration; and the loop calls
+into Java to wait only when it has nothing to do. On GraalPy a Java-to-Python call costs about a
+microsecond while a Python call costs nanoseconds, so each callback stays in Python; waiting is
+where Java wins (a ``java.nio`` selector instead of ``select.select`` at 20-28 us a call).
+docs/ARCHITECTURE.md has the numbers.
 """
 
-import heapq
 import sys
 import threading
 
@@ -28,11 +28,13 @@ _MAX_WAIT = 24 * 3600.0
 # code, never while it is parked in Java; waking this often costs nothing measurable and bounds
 # the latency of Ctrl-C.
 _MAIN_THREAD_MAX_WAIT = 0.2
-# Rebuild the timer heap when it holds more than this many entries, over half of them cancelled.
-_COMPACT_MIN_TIMERS = 100
+_NO_TIMER = float("inf")
 
-_heappush = heapq.heappush
-_heappop = heapq.heappop
+
+class _TimerHandle(events.TimerHandle):
+    """asyncio's TimerHandle, plus its entry in the Java heap so that cancel() reaches it."""
+
+    __slots__ = ("_entry",)
 
 
 def _not_implemented(name, issue):
@@ -51,10 +53,7 @@ class Loop(base_events.BaseEventLoop):
     def __init__(self):
         super().__init__()
         self._core = _bridge.bridge.newCore()
-        # (when, sequence, TimerHandle): tuples compare natively, and the sequence number makes
-        # timers due at the same time run in the order they were scheduled.
-        self._timers = []
-        self._timer_seq = 0
+        self._has_timers = False  # False: the Java heap is known to hold no live timer
         self._fd_watchers = FdWatchers(self)
         self._fd_poll = None  # FdWatchers._poll while Python fds are watched
         self._signal_handlers = SignalHandlers(self)
@@ -68,15 +67,19 @@ class Loop(base_events.BaseEventLoop):
         if self._debug:
             self._check_thread()
             self._check_callback(callback, "call_at")
-        timer = events.TimerHandle(when, callback, args, self, context)
+        # a non-number fails here with the TypeError the stdlib's heap comparison raises
+        when < 0.0
+        timer = _TimerHandle(when, callback, args, self, context)
         if timer._source_traceback:
             del timer._source_traceback[-1]
-        seq = self._timer_seq
-        self._timer_seq = seq + 1
-        # a non-number fails here with the TypeError the stdlib's heap comparison raises
-        _heappush(self._timers, (when, seq, timer))
+        timer._entry = self._core.schedule(when, timer)
         timer._scheduled = True
+        self._has_timers = True
         return timer
+
+    def _timer_handle_cancelled(self, handle):
+        if handle._scheduled:
+            handle._entry.cancel()
 
     def _write_to_self(self):
         # call_soon_threadsafe queued its handle first; now make sure the loop sees it
@@ -123,18 +126,17 @@ class Loop(base_events.BaseEventLoop):
         the loop is stopping), move the timers due by now + clock resolution to the ready
         queue, then run exactly the handles that were ready at that point."""
         ready = self._ready
-        timers = self._timers
-        if timers:
-            if self._timer_cancelled_count * 2 > len(timers) > _COMPACT_MIN_TIMERS:
-                self._compact_timers()
-            while timers and timers[0][2]._cancelled:
-                _heappop(timers)[2]._scheduled = False
-                self._timer_cancelled_count -= 1
+        core = self._core
+        next_due = _NO_TIMER
+        if self._has_timers:
+            next_due = core.nextDue()
+            if next_due == _NO_TIMER:
+                self._has_timers = False
 
         if ready or self._stopping:
             timeout = 0
-        elif timers:
-            timeout = min(max(0.0, timers[0][0] - self.time()), _MAX_WAIT)
+        elif next_due != _NO_TIMER:
+            timeout = min(max(0.0, next_due - self.time()), _MAX_WAIT)
         else:
             timeout = -1.0
         poll = self._fd_poll
@@ -144,16 +146,13 @@ class Loop(base_events.BaseEventLoop):
             if poll is not None:
                 poll(timeout)
             else:
-                self._core.waitFor(timeout)
+                core.waitFor(timeout)
 
-        if timers:
+        if next_due != _NO_TIMER:
             end = self.time() + self._clock_resolution
-            while timers and timers[0][0] < end:
-                handle = _heappop(timers)[2]
-                handle._scheduled = False
-                if handle._cancelled:
-                    self._timer_cancelled_count -= 1
-                else:
+            if next_due < end:
+                for handle in core.popDue(end):
+                    handle._scheduled = False
                     ready.append(handle)
 
         if self._debug:
@@ -182,17 +181,6 @@ class Loop(base_events.BaseEventLoop):
             finally:
                 self._current_handle = None
 
-    def _compact_timers(self):
-        live = []
-        for entry in self._timers:
-            if entry[2]._cancelled:
-                entry[2]._scheduled = False
-            else:
-                live.append(entry)
-        heapq.heapify(live)
-        self._timers[:] = live
-        self._timer_cancelled_count = 0
-
     def stop(self):
         self._stopping = True
         self._core.wakeup()
@@ -203,9 +191,6 @@ class Loop(base_events.BaseEventLoop):
         if self._closed:
             return
         super().close()
-        for entry in self._timers:
-            entry[2]._scheduled = False
-        self._timers.clear()
         if not sys.is_finalizing():
             self._signal_handlers.remove_all()
         self._fd_watchers.close()

@@ -60,6 +60,22 @@ class LoopTestCase(unittest.TestCase):
             self.loop.call_soon(self.loop.stop)
             self.loop.run_forever()
 
+    def runtime_errors_inside_loop(self, action):
+        """Calls action() from a callback on the running loop, then stops the loop; returns the
+        messages of the RuntimeErrors it raised."""
+        errors = []
+
+        def call():
+            try:
+                action()
+            except RuntimeError as exc:
+                errors.append(str(exc))
+            self.loop.stop()
+
+        self.loop.call_soon(call)
+        self.run_forever_with_guard()
+        return errors
+
     def run_forever_with_guard(self, timeout=None):
         """run_forever, stopped by a guard timer so a broken test cannot hang the suite."""
         guard = self.loop.call_later(timeout or self.TIMEOUT, self._guard_fired)

@@ -203,32 +203,12 @@ class RunForeverAndStopTests(LoopTestCase):
             asyncio.get_running_loop()
 
     def test_run_forever_inside_callback(self):
-        errors = []
-
-        def nested():
-            try:
-                self.loop.run_forever()
-            except RuntimeError as exc:
-                errors.append(str(exc))
-            self.loop.stop()
-
-        self.loop.call_soon(nested)
-        self.run_forever_with_guard()
+        errors = self.runtime_errors_inside_loop(self.loop.run_forever)
         self.assertEqual(["This event loop is already running"], errors)
 
     def test_run_until_complete_inside_callback(self):
-        errors = []
         fut = self.loop.create_future()
-
-        def nested():
-            try:
-                self.loop.run_until_complete(fut)
-            except RuntimeError as exc:
-                errors.append(str(exc))
-            self.loop.stop()
-
-        self.loop.call_soon(nested)
-        self.run_forever_with_guard()
+        errors = self.runtime_errors_inside_loop(lambda: self.loop.run_until_complete(fut))
         self.assertEqual(["This event loop is already running"], errors)
         self.assertFalse(fut.done())
 
@@ -245,18 +225,8 @@ class RunForeverAndStopTests(LoopTestCase):
 
     def test_other_loop_cannot_run_inside_callback(self):
         other = looptest.new_loop(self.LOOP)
-        errors = []
-
-        def nested():
-            try:
-                other.run_forever()
-            except RuntimeError as exc:
-                errors.append(str(exc))
-            self.loop.stop()
-
         try:
-            self.loop.call_soon(nested)
-            self.run_forever_with_guard()
+            errors = self.runtime_errors_inside_loop(other.run_forever)
             self.assertFalse(other.is_running())
         finally:
             other.close()
@@ -282,17 +252,7 @@ class CloseTests(LoopTestCase):
         self.assertTrue(self.loop.is_closed())
 
     def test_close_running_loop(self):
-        errors = []
-
-        def try_close():
-            try:
-                self.loop.close()
-            except RuntimeError as exc:
-                errors.append(str(exc))
-            self.loop.stop()
-
-        self.loop.call_soon(try_close)
-        self.run_forever_with_guard()
+        errors = self.runtime_errors_inside_loop(self.loop.close)
         self.assertEqual(["Cannot close a running event loop"], errors)
         self.assertFalse(self.loop.is_closed())
 

@@ -39,7 +39,7 @@ def _exit_code(exc):
     if code is None:
         return 0
     if isinstance(code, int):
-        return code & 0xFF if code >= 0 else code & 0xFF
+        return code & 0xFF  # as a POSIX exit status: sys.exit(-1) gives 255
     try:
         sys.stdout.flush()
     except Exception:

@@ -98,19 +98,23 @@ class FdWatchers:
                 add(handle)
 
     def _poll_each(self):
-        r, w = [], []
-        for fd in list(self._rlist):
-            try:
-                r += select.select([fd], [], [], 0)[0]
-            except (OSError, ValueError):
-                self._readers.pop(fd, None)
-        for fd in list(self._wlist):
-            try:
-                w += select.select([], [fd], [], 0)[1]
-            except (OSError, ValueError):
-                self._writers.pop(fd, None)
+        r = self._probe(self._rlist, self._readers, reading=True)
+        w = self._probe(self._wlist, self._writers, reading=False)
         self._changed()
         return r, w
+
+    @staticmethod
+    def _probe(fds, table, reading):
+        """Polls each fd on its own; drops from `table` the fds select() rejects."""
+        ready = []
+        for fd in list(fds):
+            try:
+                r, w, _ = select.select([fd] if reading else [], [] if reading else [fd], [], 0)
+            except (OSError, ValueError):
+                table.pop(fd, None)
+            else:
+                ready += r or w
+        return ready
 
     def _drain_wake(self):
         self._core.pythonWakeDrained()

@@ -101,10 +101,6 @@ class Loop(base_events.BaseEventLoop):
         # call_soon_threadsafe queued its handle first; now make sure the loop sees it
         self._core.wakeup()
 
-    def _add_callback_signalsafe(self, handle):
-        self._add_callback(handle)
-        self._core.wakeup()
-
     # ---- running ---------------------------------------------------------------------------
 
     def run_forever(self):

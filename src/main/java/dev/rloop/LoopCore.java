@@ -15,9 +15,10 @@ import org.graalvm.polyglot.Value;
  * a call from Java into Python costs about a microsecond here (see docs/ARCHITECTURE.md) while a
  * Python-to-Python call costs nanoseconds; so Java never calls a callback. Python hands timers
  * to the heap here (pure-Python {@code heapq} pays for every comparison in Python) and takes the
- * due ones back as one array per iteration; it comes to Java to wait only when nothing is ready. Waiting in a {@link Selector} instead of
- * Python's {@code select.select} (20-28 us a call on GraalPy) is where Java wins, and it is where
- * the loop's own channels will be registered for networking.
+ * due ones back as one array per iteration; it comes to Java to wait only when nothing is ready.
+ * Waiting in a {@link Selector} instead of Python's {@code select.select} (20-28 us a call on
+ * GraalPy) is where Java wins, and it is where the loop's own channels will be registered for
+ * networking.
  *
  * <p>Threads: {@link #waitFor} runs on the loop thread; {@link #wakeup} on any thread.
  */
@@ -151,11 +152,6 @@ public final class LoopCore implements AutoCloseable {
     }
 
     // ---- lifecycle --------------------------------------------------------------------------
-
-    @HostAccess.Export
-    public boolean isClosed() {
-        return closed;
-    }
 
     @Override
     @HostAccess.Export

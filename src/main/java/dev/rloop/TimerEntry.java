@@ -34,9 +34,4 @@ public final class TimerEntry {
             }
         }
     }
-
-    @HostAccess.Export
-    public double when() {
-        return when;
-    }
 }

@@ -15,7 +15,7 @@ import threading
 
 from asyncio import base_events, coroutines, events
 
-from . import _bridge
+from . import _bridge, _tasks
 from ._signals import SignalHandlers
 from ._watchers import FdWatchers
 
@@ -72,9 +72,22 @@ class Loop(base_events.BaseEventLoop):
             if handle._source_traceback:
                 del handle._source_traceback[-1]
             return handle
-        handle = events.Handle(callback, args, self, context)
+        handle = _tasks.Handle(callback, args, self, context)
         self._ready.append(handle)
         return handle
+
+    def create_future(self):
+        return _tasks.Future(loop=self)
+
+    def create_task(self, coro, *, name=None, context=None):
+        if self._task_factory is not None:
+            return super().create_task(coro, name=name, context=context)
+        if self._closed:
+            raise RuntimeError("Event loop is closed")
+        task = _tasks.Task(coro, loop=self, name=name, context=context)
+        if task._source_traceback:
+            del task._source_traceback[-1]
+        return task
 
     def call_at(self, when, callback, *args, context=None):
         if when is None:

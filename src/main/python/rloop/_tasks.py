@@ -1,0 +1,205 @@
+"""rloop's Future, Task and Handle: asyncio's own classes with their hot paths made lean.
+
+GraalPy has no ``_asyncio`` accelerator, so every task runs asyncio's pure-Python ``Task``. Its
+cost on GraalPy is less any one operation than the number of Python calls and objects per step:
+``call_soon`` with ``*args`` and ``context=``, ``Handle.__init__`` asking ``get_debug()``,
+``_enter_task``/``_leave_task`` as module functions, ``super()`` objects for ``set_result``, the
+future's ``add_done_callback``. The classes here subclass asyncio's, so ``isinstance`` checks,
+``asyncio.current_task``, ``all_tasks``, cancellation and every method not rewritten behave as the
+stdlib's; what is rewritten does the same steps with fewer calls. They are made only by
+``rloop.Loop`` (``create_future``, ``create_task``), always for an rloop loop, and in debug mode
+they defer to the stdlib's paths (``call_soon`` with its thread and callback checks).
+"""
+
+import contextvars
+import sys
+
+from asyncio import coroutines, events, exceptions, format_helpers, futures, tasks
+
+_PENDING = futures._PENDING
+_CANCELLED = futures._CANCELLED
+_FINISHED = futures._FINISHED
+
+_copy_context = contextvars.copy_context
+_current_tasks = tasks._current_tasks
+_register_task = tasks._register_task
+_name_counter = tasks._task_name_counter
+_get_loop = futures._get_loop
+_isgenerator = __import__("inspect").isgenerator
+
+
+class Handle(events.Handle):
+    """asyncio's Handle without the debug query in ``__init__`` (used only outside debug mode,
+    where ``Handle.__init__`` would set ``_source_traceback`` to None: the class default)."""
+
+    __slots__ = ()
+
+    def __init__(self, callback, args, loop, context):
+        self._context = _copy_context() if context is None else context
+        self._loop = loop
+        self._callback = callback
+        self._args = args
+        self._cancelled = False
+        self._repr = None
+        self._source_traceback = None
+
+
+def schedule(loop, callback, args, context):
+    """What ``loop.call_soon(callback, *args, context=context)`` does, for an rloop loop."""
+    if loop._debug:
+        return loop.call_soon(callback, *args, context=context)
+    if loop._closed:
+        raise RuntimeError("Event loop is closed")
+    handle = Handle(callback, args, loop, context)
+    loop._ready.append(handle)
+    return handle
+
+
+def _schedule_callbacks(self):
+    # the stdlib's Future.__schedule_callbacks, queueing the handles directly
+    callbacks = self._callbacks
+    if not callbacks:
+        return
+    self._callbacks = []
+    loop = self._loop
+    if loop._debug or loop._closed:
+        for callback, ctx in callbacks:
+            loop.call_soon(callback, self, context=ctx)
+        return
+    ready = loop._ready
+    for callback, ctx in callbacks:
+        ready.append(Handle(callback, (self,), loop, ctx))
+
+
+class Future(futures.Future):
+    """asyncio's Future; done-callbacks go straight onto the rloop loop's ready queue."""
+
+    def __init__(self, *, loop):
+        self._loop = loop
+        self._callbacks = []
+        if loop._debug:
+            self._source_traceback = format_helpers.extract_stack(sys._getframe(1))
+
+    _Future__schedule_callbacks = _schedule_callbacks
+
+
+class Task(tasks.Task):
+    """asyncio's Task with a lean step: no ``super()`` calls, ``_enter_task``/``_leave_task``
+    inlined, the awaited future's done-callback and the next step queued without ``call_soon``.
+    Semantics, messages and every other method are the stdlib's."""
+
+    # instance attributes the stdlib sets in __init__, as class defaults (fewer writes per task)
+    _num_cancels_requested = 0
+    _must_cancel = False
+    _fut_waiter = None
+
+    def __init__(self, coro, *, loop, name=None, context=None, eager_start=False):
+        self._loop = loop
+        self._callbacks = []
+        if loop._debug:
+            self._source_traceback = format_helpers.extract_stack(sys._getframe(1))
+        if not coroutines.iscoroutine(coro):
+            self._log_destroy_pending = False
+            raise TypeError(f"a coroutine was expected, got {coro!r}")
+        self._name = f"Task-{_name_counter()}" if name is None else str(name)
+        self._coro = coro
+        self._context = _copy_context() if context is None else context
+        if eager_start and loop.is_running():
+            self._Task__eager_start()
+        else:
+            schedule(loop, self._Task__step, (), self._context)
+            _register_task(self)
+
+    _Future__schedule_callbacks = _schedule_callbacks
+
+    def _Task__step(self, exc=None):
+        if self._state != _PENDING:
+            raise exceptions.InvalidStateError(f"_step(): already done: {self!r}, {exc!r}")
+        if self._must_cancel:
+            if not isinstance(exc, exceptions.CancelledError):
+                exc = self._make_cancelled_error()
+            self._must_cancel = False
+        self._fut_waiter = None
+        loop = self._loop
+        current = _current_tasks.get(loop)
+        if current is not None:
+            raise RuntimeError(f"Cannot enter into task {self!r} while another "
+                               f"task {current!r} is being executed.")
+        _current_tasks[loop] = self
+        try:
+            self._Task__step_run_and_handle_result(exc)
+        finally:
+            current = _current_tasks.get(loop)
+            if current is not self:
+                raise RuntimeError(f"Leaving task {self!r} does not match "
+                                   f"the current task {current!r}.")
+            del _current_tasks[loop]
+            self = None  # break the cycle through a raised exception's traceback
+
+    def _Task__step_run_and_handle_result(self, exc):
+        coro = self._coro
+        try:
+            if exc is None:
+                result = coro.send(None)
+            else:
+                result = coro.throw(exc)
+        except StopIteration as stop:
+            if self._must_cancel:
+                self._must_cancel = False
+                futures.Future.cancel(self, msg=self._cancel_message)
+            else:
+                # Future.set_result, whose state check cannot fail here (the step ran)
+                self._result = stop.value
+                self._state = _FINISHED
+                _schedule_callbacks(self)
+        except exceptions.CancelledError as cancelled:
+            self._cancelled_exc = cancelled
+            futures.Future.cancel(self)
+        except (KeyboardInterrupt, SystemExit) as fatal:
+            futures.Future.set_exception(self, fatal)
+            raise
+        except BaseException as error:
+            futures.Future.set_exception(self, error)
+        else:
+            self._handle_yield(result)
+        finally:
+            self = None
+
+    def _handle_yield(self, result):
+        """What the coroutine yielded: a future to wait for, None (a bare yield: step again),
+        or a mistake, reported to the coroutine as the stdlib does."""
+        loop = self._loop
+        blocking = getattr(result, "_asyncio_future_blocking", None)
+        if blocking is not None:
+            if _get_loop(result) is not loop:
+                new_exc = RuntimeError(f"Task {self!r} got Future {result!r} attached to a "
+                                       f"different loop")
+            elif not blocking:
+                new_exc = RuntimeError(f"yield was used instead of yield from in task {self!r} "
+                                       f"with {result!r}")
+            elif result is self:
+                new_exc = RuntimeError(f"Task cannot await on itself: {self!r}")
+            else:
+                result._asyncio_future_blocking = False
+                wakeup = self._Task__wakeup
+                if type(result) in _LEAN and result._state == _PENDING:
+                    result._callbacks.append((wakeup, self._context))
+                else:
+                    result.add_done_callback(wakeup, context=self._context)
+                self._fut_waiter = result
+                if self._must_cancel and result.cancel(msg=self._cancel_message):
+                    self._must_cancel = False
+                return
+        elif result is None:
+            schedule(loop, self._Task__step, (), self._context)
+            return
+        elif _isgenerator(result):
+            new_exc = RuntimeError(f"yield was used instead of yield from for generator in task "
+                                   f"{self!r} with {result!r}")
+        else:
+            new_exc = RuntimeError(f"Task got bad yield: {result!r}")
+        schedule(loop, self._Task__step, (new_exc,), self._context)
+
+
+# futures whose add_done_callback is known to be the stdlib's (so appending is equivalent)
+_LEAN = (Future, Task)

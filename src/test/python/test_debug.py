@@ -184,6 +184,25 @@ class CallbackCheckTests(LoopTestCase):
         self.assertIsNone(h2._source_traceback)
         self.run_briefly()
 
+    def test_source_tracebacks_end_at_the_caller_in_debug(self):
+        """Handles, timers and tasks made in debug mode remember where they were made:
+        the last frame is the code that called the loop, not the loop's internals."""
+        async def work():
+            pass
+
+        self.loop.set_debug(True)
+        this = sys._getframe().f_code.co_name
+        made = {
+            "call_soon": self.loop.call_soon(lambda: None),
+            "call_later": self.loop.call_later(0, lambda: None),
+            "call_at": self.loop.call_at(self.loop.time(), lambda: None),
+            "create_task": self.loop.create_task(work()),
+        }
+        for how, obj in made.items():
+            self.assertEqual(this, obj._source_traceback[-1].name, how)
+        self.loop.run_until_complete(made["create_task"])
+        self.loop.set_debug(False)
+
 
 class NeverAwaitedTests(LoopTestCase):
     def test_never_awaited_coroutine_in_debug(self):

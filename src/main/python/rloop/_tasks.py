@@ -44,6 +44,27 @@ class Handle(events.Handle):
         self._source_traceback = None
 
 
+class TimerHandle(events.TimerHandle):
+    """asyncio's TimerHandle, plus its entry in the loop's Java timer heap (so that ``cancel()``
+    reaches it), with a lean ``__init__`` outside debug mode."""
+
+    __slots__ = ("_entry",)
+
+    def __init__(self, when, callback, args, loop, context):
+        if loop._debug:
+            events.TimerHandle.__init__(self, when, callback, args, loop, context)
+            return
+        self._context = _copy_context() if context is None else context
+        self._loop = loop
+        self._callback = callback
+        self._args = args
+        self._cancelled = False
+        self._repr = None
+        self._source_traceback = None
+        self._when = when
+        self._scheduled = False
+
+
 def schedule(loop, callback, args, context):
     """What ``loop.call_soon(callback, *args, context=context)`` does, for an rloop loop."""
     if loop._debug:

@@ -31,12 +31,6 @@ _MAIN_THREAD_MAX_WAIT = 0.2
 _NO_TIMER = float("inf")
 
 
-class _TimerHandle(events.TimerHandle):
-    """asyncio's TimerHandle, plus its entry in the Java heap so that cancel() reaches it."""
-
-    __slots__ = ("_entry",)
-
-
 def _not_implemented(name, issue):
     def method(self, *args, **kwargs):
         raise NotImplementedError(
@@ -89,18 +83,30 @@ class Loop(base_events.BaseEventLoop):
             del task._source_traceback[-1]
         return task
 
+    def call_later(self, delay, callback, *args, context=None):
+        if delay is None:
+            raise TypeError("delay must not be None")
+        return self._timer(self.time() + delay, callback, args, context)
+
     def call_at(self, when, callback, *args, context=None):
         if when is None:
             raise TypeError("when cannot be None")
-        self._check_closed()
+        return self._timer(when, callback, args, context)
+
+    def _timer(self, when, callback, args, context):
+        # call_at's work for both call_later and call_at: one frame fewer than the stdlib's
+        # call_later -> call_at. Messages name call_at() for both, as the stdlib's do.
+        if self._closed:
+            raise RuntimeError("Event loop is closed")
         if self._debug:
             self._check_thread()
             self._check_callback(callback, "call_at")
         # a non-number fails here with the TypeError the stdlib's heap comparison raises
         when < 0.0
-        timer = _TimerHandle(when, callback, args, self, context)
+        timer = _tasks.TimerHandle(when, callback, args, self, context)
         if timer._source_traceback:
-            del timer._source_traceback[-1]
+            # end the traceback at the caller, not in __init__, _timer and call_at/call_later
+            del timer._source_traceback[-3:]
         timer._entry = self._core.schedule(when, timer)
         timer._scheduled = True
         self._has_timers = True

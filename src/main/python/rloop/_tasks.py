@@ -45,10 +45,9 @@ class Handle(events.Handle):
 
 
 class TimerHandle(events.TimerHandle):
-    """asyncio's TimerHandle, plus its entry in the loop's Java timer heap (so that ``cancel()``
-    reaches it), with a lean ``__init__`` outside debug mode."""
+    """asyncio's TimerHandle with a lean ``__init__`` outside debug mode."""
 
-    __slots__ = ("_entry",)
+    __slots__ = ()
 
     def __init__(self, when, callback, args, loop, context):
         if loop._debug:

@@ -16,6 +16,7 @@ import threading
 from asyncio import base_events, coroutines, events
 
 from . import _bridge, _tasks
+from ._timers import TimerQueue
 from ._signals import SignalHandlers
 from ._watchers import FdWatchers
 
@@ -28,7 +29,6 @@ _MAX_WAIT = 24 * 3600.0
 # code, never while it is parked in Java; waking this often costs nothing measurable and bounds
 # the latency of Ctrl-C.
 _MAIN_THREAD_MAX_WAIT = 0.2
-_NO_TIMER = float("inf")
 
 
 def _not_implemented(name, issue):
@@ -47,7 +47,7 @@ class Loop(base_events.BaseEventLoop):
     def __init__(self):
         super().__init__()
         self._core = _bridge.bridge.newCore()
-        self._has_timers = False  # False: the Java heap is known to hold no live timer
+        self._timers = TimerQueue()
         self._fd_watchers = FdWatchers(self)
         self._fd_poll = None  # FdWatchers._poll while Python fds are watched
         self._signal_handlers = SignalHandlers(self)
@@ -107,14 +107,12 @@ class Loop(base_events.BaseEventLoop):
         if timer._source_traceback:
             # end the traceback at the caller, not in __init__, _timer and call_at/call_later
             del timer._source_traceback[-3:]
-        timer._entry = self._core.schedule(when, timer)
-        timer._scheduled = True
-        self._has_timers = True
+        self._timers.push(timer)
         return timer
 
     def _timer_handle_cancelled(self, handle):
         if handle._scheduled:
-            handle._entry.cancel()
+            self._timers.cancelled(handle)
 
     def _write_to_self(self):
         # call_soon_threadsafe queued its handle first; now make sure the loop sees it
@@ -158,15 +156,12 @@ class Loop(base_events.BaseEventLoop):
         queue, then run exactly the handles that were ready at that point."""
         ready = self._ready
         core = self._core
-        next_due = _NO_TIMER
-        if self._has_timers:
-            next_due = core.nextDue()
-            if next_due == _NO_TIMER:
-                self._has_timers = False
+        timers = self._timers
+        next_due = timers.next_due() if timers._size else None
 
         if ready or self._stopping:
             timeout = 0
-        elif next_due != _NO_TIMER:
+        elif next_due is not None:
             timeout = min(max(0.0, next_due - self.time()), _MAX_WAIT)
         else:
             timeout = -1.0
@@ -179,12 +174,10 @@ class Loop(base_events.BaseEventLoop):
             else:
                 core.waitFor(timeout)
 
-        if next_due != _NO_TIMER:
+        if next_due is not None:
             end = self.time() + self._clock_resolution
             if next_due < end:
-                for handle in core.popDue(end):
-                    handle._scheduled = False
-                    ready.append(handle)
+                ready.extend(timers.pop_due(end))
 
         if self._debug:
             self._run_ready_debug(len(ready))
@@ -222,6 +215,7 @@ class Loop(base_events.BaseEventLoop):
         if self._closed:
             return
         super().close()
+        self._timers.clear()
         if not sys.is_finalizing():
             self._signal_handlers.remove_all()
         self._fd_watchers.close()

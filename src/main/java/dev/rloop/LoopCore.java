@@ -3,28 +3,23 @@ package dev.rloop;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Selector;
-import java.util.ArrayList;
 
 import org.graalvm.polyglot.HostAccess;
-import org.graalvm.polyglot.Value;
 
 /**
- * The Java side of one rloop loop: the timer heap, the blocking wait and the thread-safe wake-up.
+ * The Java side of one rloop loop: the blocking wait and the thread-safe wake-up.
  *
- * <p>The Python class {@code rloop.Loop} runs the iterations and the ready queue itself, because
- * a call from Java into Python costs about a microsecond here (see docs/ARCHITECTURE.md) while a
- * Python-to-Python call costs nanoseconds; so Java never calls a callback. Python hands timers
- * to the heap here (pure-Python {@code heapq} pays for every comparison in Python) and takes the
- * due ones back as one array per iteration; it comes to Java to wait only when nothing is ready.
- * Waiting in a {@link Selector} instead of Python's {@code select.select} (20-28 us a call on
- * GraalPy) is where Java wins, and it is where the loop's own channels will be registered for
- * networking.
+ * <p>The Python class {@code rloop.Loop} runs the iterations, the ready queue and the timers
+ * itself, because a call between Python and Java costs more than the Python work it would
+ * replace once GraalPy has compiled it (see docs/ARCHITECTURE.md); so Java never calls a callback
+ * and Python comes here only to wait, when nothing is ready. Waiting in a {@link Selector}
+ * instead of Python's {@code select.select} (20-28 us a call on GraalPy) is where Java wins, and
+ * it is where the loop's own channels will be registered for networking.
  *
  * <p>Threads: {@link #waitFor} runs on the loop thread; {@link #wakeup} on any thread.
  */
 public final class LoopCore implements AutoCloseable {
     private final Selector selector;
-    private final TimerQueue timers = new TimerQueue();
     private PythonWakeChannel pythonWake;
     /** True while Python waits in select.select: wake-ups then go through the wake channel. */
     private volatile boolean pythonPolling;
@@ -39,32 +34,6 @@ public final class LoopCore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    // ---- timers (loop thread) ----------------------------------------------------------------
-
-    /** Queues a Python {@code TimerHandle} due at loop time {@code when}. */
-    @HostAccess.Export
-    public TimerEntry schedule(double when, Value handle) {
-        return timers.add(when, handle);
-    }
-
-    /** When the earliest live timer is due, or +infinity when there is none. */
-    @HostAccess.Export
-    public double nextDue() {
-        TimerEntry next = timers.peekLive();
-        return next == null ? Double.POSITIVE_INFINITY : next.when;
-    }
-
-    /** Removes the live timers due before {@code end}, in order, and returns their handles. */
-    @HostAccess.Export
-    public Value[] popDue(double end) {
-        ArrayList<Value> due = new ArrayList<>();
-        TimerEntry e;
-        while ((e = timers.pollDue(end)) != null) {
-            due.add(e.handle);
-        }
-        return due.toArray(new Value[0]);
     }
 
     // ---- waiting ----------------------------------------------------------------------------
@@ -160,7 +129,6 @@ public final class LoopCore implements AutoCloseable {
             return;
         }
         closed = true;
-        timers.clear();
         try {
             selector.close();
         } catch (IOException ignored) {

@@ -29,8 +29,8 @@ _isgenerator = __import__("inspect").isgenerator
 
 
 class Handle(events.Handle):
-    """asyncio's Handle without the debug query in ``__init__`` (used only outside debug mode,
-    where ``Handle.__init__`` would set ``_source_traceback`` to None: the class default)."""
+    """asyncio's Handle without the debug query in ``__init__``: made only outside debug mode,
+    where the stdlib's ``__init__`` would set ``_source_traceback`` to None anyway."""
 
     __slots__ = ()
 
@@ -53,13 +53,8 @@ class TimerHandle(events.TimerHandle):
         if loop._debug:
             events.TimerHandle.__init__(self, when, callback, args, loop, context)
             return
-        self._context = _copy_context() if context is None else context
-        self._loop = loop
-        self._callback = callback
-        self._args = args
-        self._cancelled = False
-        self._repr = None
-        self._source_traceback = None
+        # the lean Handle's fields (TimerHandle shares events.Handle's slots), then its own
+        Handle.__init__(self, callback, args, loop, context)
         self._when = when
         self._scheduled = False
 

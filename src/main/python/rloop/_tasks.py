@@ -89,7 +89,9 @@ def _schedule_callbacks(self):
 class Future(futures.Future):
     """asyncio's Future; done-callbacks go straight onto the rloop loop's ready queue."""
 
-    def __init__(self, *, loop):
+    def __init__(self, *, loop=None):
+        if loop is None:
+            loop = events.get_event_loop()
         self._loop = loop
         self._callbacks = []
         if loop._debug:
@@ -108,7 +110,9 @@ class Task(tasks.Task):
     _must_cancel = False
     _fut_waiter = None
 
-    def __init__(self, coro, *, loop, name=None, context=None, eager_start=False):
+    def __init__(self, coro, *, loop=None, name=None, context=None, eager_start=False):
+        if loop is None:
+            loop = events.get_event_loop()
         self._loop = loop
         self._callbacks = []
         if loop._debug:

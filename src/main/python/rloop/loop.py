@@ -1,11 +1,12 @@
-"""rloop.Loop: an asyncio event loop whose timers, waiting, wake-ups and signals are Java.
+"""rloop.Loop: an asyncio event loop whose waiting, wake-ups and signals are Java.
 
 The loop keeps asyncio's own ``BaseEventLoop`` for everything the stdlib specifies exactly
-(``call_soon``, task creation, error handling, executors, async generators, debug checks) and
-replaces its iteration: the ready queue is run by a tight Python loop; timers live in a Java heap
-(``dev.rloop.LoopCore``), which hands back the due ones once per iteration; and the loop calls
-into Java to wait only when it has nothing to do. On GraalPy a Java-to-Python call costs about a
-microsecond while a Python call costs nanoseconds, so each callback stays in Python; waiting is
+(error handling, executors, async generators, debug checks, task factories) and replaces the
+hot paths: the iteration runs the ready queue in a tight Python loop; tasks, futures and handles
+are asyncio's classes with lean constructors and a lean task step (``_tasks``); timers live in a
+Python bucket queue (``_timers``); and the loop calls into Java (``dev.rloop.LoopCore``) only to
+wait, when nothing is ready. On GraalPy a call between Java and Python costs more than the
+compiled Python it would replace, so everything done per callback stays in Python; waiting is
 where Java wins (a ``java.nio`` selector instead of ``select.select`` at 20-28 us a call).
 docs/ARCHITECTURE.md has the numbers.
 """

@@ -200,6 +200,9 @@ class CallbackCheckTests(LoopTestCase):
         }
         for how, obj in made.items():
             self.assertEqual(this, obj._source_traceback[-1].name, how)
+        # asyncio's create_future keeps its own frame last; rloop's does the same
+        self.assertEqual("create_future",
+                         self.loop.create_future()._source_traceback[-1].name)
         self.loop.run_until_complete(made["create_task"])
         self.loop.set_debug(False)
 

@@ -86,16 +86,23 @@ def _schedule_callbacks(self):
         ready.append(Handle(callback, (self,), loop, ctx))
 
 
+def _init_future(future, loop):
+    """The fields Future.__init__ sets, for rloop's Future and Task; returns the loop. In debug
+    mode the source traceback ends at whoever called the constructor (frame 2 from here)."""
+    if loop is None:
+        loop = events.get_event_loop()
+    future._loop = loop
+    future._callbacks = []
+    if loop._debug:
+        future._source_traceback = format_helpers.extract_stack(sys._getframe(2))
+    return loop
+
+
 class Future(futures.Future):
     """asyncio's Future; done-callbacks go straight onto the rloop loop's ready queue."""
 
     def __init__(self, *, loop=None):
-        if loop is None:
-            loop = events.get_event_loop()
-        self._loop = loop
-        self._callbacks = []
-        if loop._debug:
-            self._source_traceback = format_helpers.extract_stack(sys._getframe(1))
+        _init_future(self, loop)
 
     _Future__schedule_callbacks = _schedule_callbacks
 
@@ -111,12 +118,7 @@ class Task(tasks.Task):
     _fut_waiter = None
 
     def __init__(self, coro, *, loop=None, name=None, context=None, eager_start=False):
-        if loop is None:
-            loop = events.get_event_loop()
-        self._loop = loop
-        self._callbacks = []
-        if loop._debug:
-            self._source_traceback = format_helpers.extract_stack(sys._getframe(1))
+        loop = _init_future(self, loop)
         if not coroutines.iscoroutine(coro):
             self._log_destroy_pending = False
             raise TypeError(f"a coroutine was expected, got {coro!r}")

@@ -158,7 +158,7 @@ class Loop(base_events.BaseEventLoop):
         ready = self._ready
         core = self._core
         timers = self._timers
-        next_due = timers.next_due() if timers._size else None
+        next_due = timers.next_due()
 
         if ready or self._stopping:
             timeout = 0

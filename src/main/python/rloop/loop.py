@@ -17,6 +17,7 @@ import threading
 from asyncio import base_events, coroutines, events
 
 from . import _bridge, _tasks
+from ._network import NetworkMixin
 from ._timers import TimerQueue
 from ._signals import SignalHandlers
 from ._watchers import FdWatchers
@@ -42,7 +43,7 @@ def _not_implemented(name, issue):
     return method
 
 
-class Loop(base_events.BaseEventLoop):
+class Loop(NetworkMixin, base_events.BaseEventLoop):
     """An asyncio event loop that waits and wakes up in Java."""
 
     def __init__(self):
@@ -52,6 +53,7 @@ class Loop(base_events.BaseEventLoop):
         self._fd_watchers = FdWatchers(self)
         self._fd_poll = None  # FdWatchers._poll while Python fds are watched
         self._signal_handlers = SignalHandlers(self)
+        self._init_network()
 
     # ---- scheduling ------------------------------------------------------------------------
 
@@ -167,13 +169,13 @@ class Loop(base_events.BaseEventLoop):
         else:
             timeout = -1.0
         poll = self._fd_poll
-        if poll is not None or timeout:
+        if poll is not None or timeout or self._channels:
             if on_main_thread and not 0 <= timeout <= _MAIN_THREAD_MAX_WAIT:
                 timeout = _MAIN_THREAD_MAX_WAIT
             if poll is not None:
                 poll(timeout)
-            else:
-                core.waitFor(timeout)
+            elif core.waitFor(timeout):
+                self._dispatch_io()
 
         if next_due is not None:
             end = self.time() + self._clock_resolution
@@ -220,6 +222,7 @@ class Loop(base_events.BaseEventLoop):
         if not sys.is_finalizing():
             self._signal_handlers.remove_all()
         self._fd_watchers.close()
+        self._close_channels()
         self._core.close()
 
     # ---- file descriptors written by Python code --------------------------------------------
@@ -257,26 +260,18 @@ class Loop(base_events.BaseEventLoop):
 
     # ---- not yet implemented: networking, TLS, pipes, subprocesses --------------------------
 
-    _NETWORK = "networking is a later rloop issue"
-    create_connection = _not_implemented("create_connection", _NETWORK)
-    create_server = _not_implemented("create_server", _NETWORK)
-    create_unix_connection = _not_implemented("create_unix_connection", _NETWORK)
-    create_unix_server = _not_implemented("create_unix_server", _NETWORK)
-    create_datagram_endpoint = _not_implemented("create_datagram_endpoint", _NETWORK)
-    connect_accepted_socket = _not_implemented("connect_accepted_socket", _NETWORK)
-    sendfile = _not_implemented("sendfile", _NETWORK)
-    start_tls = _not_implemented("start_tls", "TLS is a later rloop issue")
-    sock_recv = _not_implemented("sock_recv", _NETWORK)
-    sock_recv_into = _not_implemented("sock_recv_into", _NETWORK)
-    sock_recvfrom = _not_implemented("sock_recvfrom", _NETWORK)
-    sock_recvfrom_into = _not_implemented("sock_recvfrom_into", _NETWORK)
-    sock_sendall = _not_implemented("sock_sendall", _NETWORK)
-    sock_sendto = _not_implemented("sock_sendto", _NETWORK)
-    sock_connect = _not_implemented("sock_connect", _NETWORK)
-    sock_accept = _not_implemented("sock_accept", _NETWORK)
-    sock_sendfile = _not_implemented("sock_sendfile", _NETWORK)
+    _SOCK_API = ("the sock_* methods work on sockets made by Python code, which GraalPy "
+                 "emulates out of Java's reach; a later rloop change")
+    sock_recv = _not_implemented("sock_recv", _SOCK_API)
+    sock_recv_into = _not_implemented("sock_recv_into", _SOCK_API)
+    sock_recvfrom = _not_implemented("sock_recvfrom", _SOCK_API)
+    sock_recvfrom_into = _not_implemented("sock_recvfrom_into", _SOCK_API)
+    sock_sendall = _not_implemented("sock_sendall", _SOCK_API)
+    sock_sendto = _not_implemented("sock_sendto", _SOCK_API)
+    sock_connect = _not_implemented("sock_connect", _SOCK_API)
+    sock_accept = _not_implemented("sock_accept", _SOCK_API)
+    sock_sendfile = _not_implemented("sock_sendfile", _SOCK_API)
     connect_read_pipe = _not_implemented("connect_read_pipe", "pipes are a later rloop issue")
     connect_write_pipe = _not_implemented("connect_write_pipe", "pipes are a later rloop issue")
     subprocess_exec = _not_implemented("subprocess_exec", "subprocesses are a later rloop issue")
     subprocess_shell = _not_implemented("subprocess_shell", "subprocesses are a later rloop issue")
-

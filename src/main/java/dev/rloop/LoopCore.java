@@ -2,7 +2,12 @@ package dev.rloop;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.Iterator;
+
+import dev.rloop.net.LoopChannel;
+import dev.rloop.net.NetChannels;
 
 import org.graalvm.polyglot.HostAccess;
 
@@ -20,6 +25,8 @@ import org.graalvm.polyglot.HostAccess;
  */
 public final class LoopCore implements AutoCloseable {
     private final Selector selector;
+    private final NetChannels net;
+    private Iterator<SelectionKey> events;
     private PythonWakeChannel pythonWake;
     /** True while Python waits in select.select: wake-ups then go through the wake channel. */
     private volatile boolean pythonPolling;
@@ -31,6 +38,7 @@ public final class LoopCore implements AutoCloseable {
     public LoopCore() {
         try {
             this.selector = Selector.open();
+            this.net = new NetChannels(selector);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -39,21 +47,26 @@ public final class LoopCore implements AutoCloseable {
     // ---- waiting ----------------------------------------------------------------------------
 
     /**
-     * Blocks until {@link #wakeup()} or for {@code timeout} seconds (negative: no limit). Returns at
-     * once when a wake-up came in since the last wait, so one that races with the loop deciding
-     * to sleep is never lost: producers queue their work first and call {@code wakeup()} second.
+     * Blocks until a registered channel is ready, {@link #wakeup()} is called, or for
+     * {@code timeout} seconds (negative: no limit; 0: only polls the channels). Returns the number
+     * of ready channels, to be fetched with {@link #nextEvent()}. Returns at once when a wake-up
+     * came in since the last wait, so one that races with the loop deciding to sleep is never
+     * lost: producers queue their work first and call {@code wakeup()} second.
      */
     @HostAccess.Export
-    public void waitFor(double timeout) {
+    public int waitFor(double timeout) {
+        if (closed) {
+            return 0;
+        }
+        int ready;
         sleeping = true;
         try {
-            if (wakePending || closed) {
-                return;
-            }
-            if (timeout < 0) {
-                selector.select();
-            } else if (timeout > 0) {
-                selector.select(Math.max(1, (long) Math.ceil(timeout * 1000)));
+            if (wakePending || timeout == 0) {
+                ready = selector.keys().isEmpty() ? 0 : selector.selectNow();
+            } else if (timeout < 0) {
+                ready = selector.select();
+            } else {
+                ready = selector.select(Math.max(1, (long) Math.ceil(timeout * 1000)));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -64,6 +77,32 @@ public final class LoopCore implements AutoCloseable {
             // done its job once the loop is awake, and must not make every later wait spin.
             Thread.interrupted();
         }
+        events = ready > 0 ? selector.selectedKeys().iterator() : null;
+        return ready;
+    }
+
+    /**
+     * The next ready channel of the last wait, as {@code id << 5 | readyOps} (the
+     * {@link SelectionKey} bits), or -1 when there is none left.
+     */
+    @HostAccess.Export
+    public long nextEvent() {
+        Iterator<SelectionKey> it = events;
+        while (it != null && it.hasNext()) {
+            SelectionKey key = it.next();
+            it.remove();
+            if (key.isValid()) {
+                return ((long) ((LoopChannel) key.attachment()).id() << 5) | key.readyOps();
+            }
+        }
+        events = null;
+        return -1;
+    }
+
+    /** The factory for this loop's sockets. */
+    @HostAccess.Export
+    public NetChannels net() {
+        return net;
     }
 
     /** Wakes the loop if it is blocked, or makes its next wait return at once. Any thread. */

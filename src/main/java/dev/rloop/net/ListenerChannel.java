@@ -1,0 +1,65 @@
+package dev.rloop.net;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+import org.graalvm.polyglot.HostAccess;
+
+/** A listening TCP or Unix socket owned by the loop: what a {@code Server} accepts from. */
+public final class ListenerChannel extends LoopChannel {
+    private final ServerSocketChannel channel;
+    private final NetChannels net;
+
+    ListenerChannel(int id, ServerSocketChannel channel, NetChannels net) {
+        super(id);
+        this.channel = channel;
+        this.net = net;
+    }
+
+    @Override
+    SelectableChannel channel() {
+        return channel;
+    }
+
+    /**
+     * Accepts one pending connection as a stream channel with id {@code newId}, registered but
+     * not yet reading; null when none is pending or on failure ({@link #errno()} tells which:
+     * 0 means none was pending).
+     */
+    @HostAccess.Export
+    public StreamChannel accept(int newId) {
+        SocketChannel accepted;
+        try {
+            accepted = channel.accept();
+        } catch (IOException e) {
+            fail(e);
+            return null;
+        }
+        if (accepted == null) {
+            fail(0, null);
+            return null;
+        }
+        return net.adopt(newId, accepted);
+    }
+
+    /** Turns accept events on or off (start_serving, close). */
+    @HostAccess.Export
+    public void setAccepting(boolean on) {
+        interest(SelectionKey.OP_ACCEPT, on);
+    }
+
+    @Override
+    SocketAddress localAddress() {
+        return quietly(channel::getLocalAddress);
+    }
+
+    @HostAccess.Export
+    public int getOption(String name) {
+        return SocketOptions.get(this, channel, name);
+    }
+
+}

@@ -1,0 +1,201 @@
+package dev.rloop.net;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+import org.graalvm.polyglot.HostAccess;
+
+/**
+ * Opens the loop's channels and registers them with its selector under ids the Python side
+ * chooses. Factory methods return null on failure and leave the errno in {@link #errno()}.
+ *
+ * <p>Loop thread only. One read buffer serves every channel of the loop: reads happen one at a
+ * time on that thread and their bytes are copied to Python at once.
+ */
+public final class NetChannels {
+    /** The largest read handed to Python at once, as the stdlib transports' 256 KiB. */
+    static final int READ_BUFFER_SIZE = 256 * 1024;
+
+    private final Selector selector;
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
+    private int errno;
+    private String error;
+    private boolean bindFailed;
+
+    public NetChannels(Selector selector) {
+        this.selector = selector;
+    }
+
+    @HostAccess.Export
+    public int errno() {
+        return errno;
+    }
+
+    @HostAccess.Export
+    public String error() {
+        return error;
+    }
+
+    /** Whether the last failed connect failed binding its local address, not connecting. */
+    @HostAccess.Export
+    public boolean bindFailed() {
+        return bindFailed;
+    }
+
+    private <T> T failed(Exception e) {
+        errno = e instanceof IOException io ? NetErrors.errno(io) : NetErrors.errno((RuntimeException) e);
+        error = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        return null;
+    }
+
+    private static ProtocolFamily family(boolean v6) {
+        return v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+    }
+
+    // ---- streams ----------------------------------------------------------------------------
+
+    /**
+     * Starts a TCP connect; the channel reports {@code OP_CONNECT} when it completes unless
+     * {@link StreamChannel#isConnected()} is already true.
+     */
+    @HostAccess.Export
+    public StreamChannel connectTcp(int id, boolean v6, String host, int port, String localHost, int localPort) {
+        SocketChannel ch = null;
+        bindFailed = false;
+        try {
+            ch = SocketChannel.open(family(v6));
+            if (localHost != null) {
+                ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                bindFailed = true;
+                ch.bind(Addresses.inet(localHost, localPort));
+                bindFailed = false;
+            }
+            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            return startConnect(id, ch, Addresses.inet(host, port));
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(ch);
+            return failed(e);
+        }
+    }
+
+    /** Starts a Unix-socket connect to {@code path}, as {@link #connectTcp}. */
+    @HostAccess.Export
+    public StreamChannel connectUnix(int id, String path) {
+        SocketChannel ch = null;
+        try {
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            return startConnect(id, ch, Addresses.unix(path));
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(ch);
+            return failed(e);
+        }
+    }
+
+    private StreamChannel startConnect(int id, SocketChannel ch, java.net.SocketAddress target) throws IOException {
+        ch.configureBlocking(false);
+        boolean done = ch.connect(target);
+        StreamChannel stream = new StreamChannel(id, ch, readBuffer);
+        stream.register(selector, done ? 0 : SelectionKey.OP_CONNECT);
+        return stream;
+    }
+
+    /** Wraps an accepted connection: registered, not yet reading. */
+    StreamChannel adopt(int id, SocketChannel accepted) {
+        try {
+            if (accepted.getLocalAddress() instanceof InetSocketAddress) {
+                accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+            StreamChannel stream = new StreamChannel(id, accepted, readBuffer);
+            stream.register(selector, 0);
+            return stream;
+        } catch (IOException e) {
+            closeQuietly(accepted);
+            return failed(e);
+        }
+    }
+
+    // ---- listeners --------------------------------------------------------------------------
+
+    @HostAccess.Export
+    public ListenerChannel listenTcp(int id, boolean v6, String host, int port, int backlog,
+                                     boolean reuseAddress, boolean reusePort) {
+        ServerSocketChannel ch = null;
+        try {
+            ch = ServerSocketChannel.open(family(v6));
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, reuseAddress);
+            if (reusePort) {
+                ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            ch.bind(Addresses.inet(host, port), backlog);
+            ListenerChannel listener = new ListenerChannel(id, ch, this);
+            listener.register(selector, 0);
+            return listener;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(ch);
+            return failed(e);
+        }
+    }
+
+    @HostAccess.Export
+    public ListenerChannel listenUnix(int id, String path, int backlog) {
+        ServerSocketChannel ch = null;
+        try {
+            ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.bind(Addresses.unix(path), backlog);
+            ListenerChannel listener = new ListenerChannel(id, ch, this);
+            listener.register(selector, 0);
+            return listener;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(ch);
+            return failed(e);
+        }
+    }
+
+    // ---- datagrams --------------------------------------------------------------------------
+
+    @HostAccess.Export
+    public DatagramPort openDatagram(int id, boolean v6, String localHost, int localPort,
+                                     boolean reuseAddress, boolean reusePort, boolean broadcast) {
+        DatagramChannel ch = null;
+        try {
+            ch = DatagramChannel.open(family(v6));
+            if (reuseAddress) {
+                ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            }
+            if (reusePort) {
+                ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            if (broadcast) {
+                ch.setOption(StandardSocketOptions.SO_BROADCAST, true);
+            }
+            if (localHost != null) {
+                ch.bind(Addresses.inet(localHost, localPort));
+            }
+            DatagramPort port = new DatagramPort(id, ch, readBuffer);
+            port.register(selector, 0);
+            return port;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(ch);
+            return failed(e);
+        }
+    }
+
+    private static void closeQuietly(java.nio.channels.Channel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // the channel never carried data
+            }
+        }
+    }
+}

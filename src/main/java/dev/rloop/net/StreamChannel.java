@@ -1,0 +1,208 @@
+package dev.rloop.net;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.Value;
+
+/**
+ * A connected TCP or Unix stream socket owned by the loop: what a stream transport reads from and
+ * writes to.
+ *
+ * <p>The write buffer is Java's: {@link #write} sends what the socket takes at once and keeps the
+ * rest, and the loop's writable events drain it ({@link #flush}) with {@code OP_WRITE} set only
+ * while something is pending. Python keeps asyncio's flow control (the water marks) by reading
+ * {@link #pending}. A half-close asked for while data is pending happens once it is sent.
+ */
+public final class StreamChannel extends LoopChannel {
+    private final SocketChannel channel;
+    private final ByteBuffer readBuffer;
+    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
+    private long pending;
+    private boolean shutdownAfterFlush;
+    private boolean outputShut;
+
+    StreamChannel(int id, SocketChannel channel, ByteBuffer readBuffer) {
+        super(id);
+        this.channel = channel;
+        this.readBuffer = readBuffer;
+    }
+
+    @Override
+    SelectableChannel channel() {
+        return channel;
+    }
+
+    // ---- connecting -------------------------------------------------------------------------
+
+    /** Completes a connect after its {@code OP_CONNECT} event: 0 when connected, else ERROR. */
+    @HostAccess.Export
+    public int finishConnect() {
+        try {
+            if (!channel.finishConnect()) {
+                return 1; // not yet: keep waiting
+            }
+            interest(SelectionKey.OP_CONNECT, false);
+            return 0;
+        } catch (IOException e) {
+            return fail(e);
+        }
+    }
+
+    @HostAccess.Export
+    public boolean isConnected() {
+        return channel.isConnected();
+    }
+
+    // ---- reading ----------------------------------------------------------------------------
+
+    /**
+     * Reads what the socket has, at most {@code max} bytes and what {@code into} holds, and copies it there: the byte
+     * count, 0 when nothing is available, -1 at end of stream, or ERROR.
+     */
+    @HostAccess.Export
+    public int read(Value into, int max) {
+        ByteBuffer buf = readBuffer;
+        buf.clear();
+        buf.limit(Math.min(max, PythonBuffers.capacity(into, buf.capacity())));
+        int n;
+        try {
+            n = channel.read(buf);
+        } catch (IOException e) {
+            return fail(e);
+        }
+        if (n <= 0) {
+            return n;
+        }
+        buf.flip();
+        return PythonBuffers.copyInto(buf, into);
+    }
+
+    /** Turns read events on or off (pause_reading/resume_reading). */
+    @HostAccess.Export
+    public void setReading(boolean on) {
+        interest(SelectionKey.OP_READ, on);
+    }
+
+    @HostAccess.Export
+    public boolean isReading() {
+        return isInterested(SelectionKey.OP_READ);
+    }
+
+    // ---- writing ----------------------------------------------------------------------------
+
+    /** Sends {@code data} (a Python bytes-like object) or queues what the socket does not take
+     * now; returns the bytes still pending, or ERROR. */
+    @HostAccess.Export
+    public long write(Value data) {
+        ByteBuffer buf = ByteBuffer.wrap(PythonBuffers.copyOf(data));
+        if (pending == 0) {
+            try {
+                channel.write(buf);
+            } catch (IOException e) {
+                return fail(e);
+            }
+            if (!buf.hasRemaining()) {
+                return 0;
+            }
+            interest(SelectionKey.OP_WRITE, true);
+        }
+        queue.add(buf);
+        pending += buf.remaining();
+        return pending;
+    }
+
+    /** Writes what is queued, after a writable event; returns the bytes still pending, or ERROR. */
+    @HostAccess.Export
+    public long flush() {
+        try {
+            while (!queue.isEmpty()) {
+                ByteBuffer head = queue.peek();
+                int n = channel.write(head);
+                pending -= n;
+                if (head.hasRemaining()) {
+                    return pending;
+                }
+                queue.poll();
+            }
+            interest(SelectionKey.OP_WRITE, false);
+            if (shutdownAfterFlush) {
+                shutdownAfterFlush = false;
+                shutdownNow();
+            }
+            return 0;
+        } catch (IOException e) {
+            return fail(e);
+        }
+    }
+
+    @HostAccess.Export
+    public long pending() {
+        return pending;
+    }
+
+    /** Drops what is queued (abort, or a write error). */
+    @HostAccess.Export
+    public void discard() {
+        queue.clear();
+        pending = 0;
+        interest(SelectionKey.OP_WRITE, false);
+    }
+
+    /** Half-closes the connection once everything queued is sent; 0 or ERROR. */
+    @HostAccess.Export
+    public int shutdownOutput() {
+        if (pending > 0) {
+            shutdownAfterFlush = true;
+            return 0;
+        }
+        try {
+            shutdownNow();
+            return 0;
+        } catch (IOException e) {
+            return fail(e);
+        }
+    }
+
+    private void shutdownNow() throws IOException {
+        if (!outputShut && channel.isOpen()) {
+            outputShut = true;
+            channel.shutdownOutput();
+        }
+    }
+
+    // ---- addresses and options --------------------------------------------------------------
+
+    @Override
+    SocketAddress localAddress() {
+        return quietly(channel::getLocalAddress);
+    }
+
+    @HostAccess.Export
+    public String remoteHost() {
+        return hostOf(quietly(channel::getRemoteAddress));
+    }
+
+    @HostAccess.Export
+    public int remotePort() {
+        return portOf(quietly(channel::getRemoteAddress));
+    }
+
+    /** Sets a boolean or integer socket option by its Java name; 0 or ERROR. */
+    @HostAccess.Export
+    public int setOption(String name, int value) {
+        return SocketOptions.set(this, channel, name, value);
+    }
+
+    /** Reads a socket option by its Java name (booleans as 0/1); ERROR if unsupported. */
+    @HostAccess.Export
+    public int getOption(String name) {
+        return SocketOptions.get(this, channel, name);
+    }
+}

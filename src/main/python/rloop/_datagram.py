@@ -1,0 +1,88 @@
+"""Datagram transports (UDP) over a loop-owned Java ``DatagramPort``.
+
+As in the stdlib, errors sending or receiving a datagram go to the protocol's
+``error_received`` and leave the transport open; datagrams the socket cannot take at once wait
+in the port's queue, with flow control at the water marks.
+"""
+
+import socket
+
+from asyncio import constants, transports
+from asyncio.log import logger
+
+from ._sockets import channel_error
+from ._transport import ChannelTransport
+
+_ERROR = -2
+_NONE = -1
+_LOG_AFTER = constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES
+
+
+class DatagramTransport(ChannelTransport, transports.DatagramTransport):
+    """A UDP socket's transport; `address` is the fixed peer (remote_addr) or None."""
+
+    max_size = 256 * 1024
+
+    def __init__(self, loop, port, socket_, protocol, address=None, waiter=None):
+        self._address = address
+        super().__init__(loop, port, socket_, protocol, waiter,
+                         extra={"peername": address} if address else None)
+
+    def _read_ready(self):
+        if self._conn_lost:
+            return
+        buf = self._loop._read_buffer
+        n = self._channel.receive(buf, self.max_size)
+        if n == _NONE:
+            return
+        if n == _ERROR:
+            self._protocol.error_received(channel_error(self._channel))
+            return
+        data = bytes(memoryview(buf)[:n])
+        addr = (self._channel.sourceHost(), self._channel.sourcePort())
+        if self._sock.family == socket.AF_INET6:
+            addr += (0, 0)
+        self._protocol.datagram_received(data, addr)
+
+    def sendto(self, data, addr=None):
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"data argument must be a bytes-like object, "
+                            f"not {type(data).__name__!r}")
+        if not data:
+            return
+        if self._address:
+            if addr not in (None, self._address):
+                raise ValueError(f"Invalid address: must be None or {self._address}")
+            addr = None
+        if self._conn_lost and self._address:
+            if self._conn_lost >= _LOG_AFTER:
+                logger.warning("socket.send() raised exception.")
+            self._conn_lost += 1
+            return
+        if addr is None and not self._address:
+            raise OSError(89, "Destination address required")
+        host = port = None
+        if addr is not None:
+            host, port = self._loop._numeric_address(addr, self._sock.family, socket.SOCK_DGRAM)
+        if type(data) is memoryview:
+            data = data.tobytes()
+        pending = self._channel.send(data, host, port if port is not None else 0)
+        if pending == _ERROR:
+            self._protocol.error_received(channel_error(self._channel))
+            return
+        if pending:
+            self._pending = pending
+            self._maybe_pause_protocol()
+
+    def _write_ready(self):
+        if self._channel is None:
+            return
+        pending = self._channel.flush()
+        if pending == _ERROR:
+            self._pending = self._channel.pending()
+            self._protocol.error_received(channel_error(self._channel))
+            return
+        self._pending = pending
+        self._maybe_resume_protocol()
+        if not pending and self._closing:
+            self._call_connection_lost(None)

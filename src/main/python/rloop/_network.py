@@ -1,0 +1,628 @@
+"""The loop's network methods: connections, servers and datagram endpoints over Java channels.
+
+Names are resolved in Python (``getaddrinfo``, off the loop thread as the stdlib does), the
+checks and error messages follow the stdlib's ``create_connection``/``create_server``/...,
+and every socket is a Java channel the loop owns, registered with the loop's selector under an
+id (``Loop._channels``); the iteration turns ready ids into the transports' read and write
+handles. Sockets made by Python code (``sock=``) are GraalPy's emulated sockets, which Java
+cannot watch or drive, so the methods that take one raise ``NotImplementedError``.
+"""
+
+import collections.abc
+import errno
+import itertools
+import os
+import socket
+import stat
+
+from asyncio import base_events, constants, events, staggered, tasks
+from asyncio.log import logger
+
+from . import _tasks
+from ._datagram import DatagramTransport
+from ._server import Server
+from ._sockets import AF_UNIX, ChannelSocket, channel_error
+from ._stream import StreamTransport
+
+_RESOURCE_ERRNOS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
+
+
+def _sock_not_supported(method):
+    raise NotImplementedError(
+        f"rloop's {method}() does not take sockets made by Python code (sock=) yet: GraalPy's "
+        f"emulated sockets cannot be handed to the loop's Java channels; pass host and port "
+        f"(or path) instead, or use GraalPy's stdlib loop (rloop-graalpy --loop asyncio)")
+
+
+def _tls_not_implemented(method):
+    raise NotImplementedError(
+        f"rloop does not implement TLS yet (ssl= in {method}() is a later rloop issue); "
+        f"use GraalPy's stdlib loop (rloop-graalpy --loop asyncio) for TLS")
+
+
+def _os_error(code, message=None):
+    code = code or errno.EIO
+    return OSError(code, message or os.strerror(code))
+
+
+class _ConnectWaiter:
+    """Stands in the channel table for a channel whose connect is in progress."""
+
+    def __init__(self, loop, channel, address):
+        self._channel = channel
+        self._address = address
+        self.future = loop.create_future()
+        self._read_handle = None
+        self._write_handle = _tasks.Handle(self._connect_ready, (), loop, None)
+
+    def _connect_ready(self):
+        if self.future.done():
+            return
+        status = self._channel.finishConnect()
+        if status == 0:
+            self.future.set_result(None)
+        elif status < 0:
+            self.future.set_exception(_os_error(
+                self._channel.errno(), f"Connect call failed {self._address}"))
+
+
+class _Listener:
+    """Accepts connections for a Server from one listening channel."""
+
+    def __init__(self, loop, sock, protocol_factory, server, backlog):
+        self._loop = loop
+        self.sock = sock
+        self._channel = sock.channel
+        self._protocol_factory = protocol_factory
+        self._server = server
+        self._backlog = backlog
+        self._read_handle = _tasks.Handle(self._accept_ready, (), loop, None)
+        self._write_handle = None
+
+    def _accept_ready(self):
+        loop = self._loop
+        for _ in range(self._backlog):
+            channel = self._channel.accept(loop._new_channel_id())
+            if channel is None:
+                code = self._channel.errno()
+                if code == 0:
+                    return  # no more pending connections
+                if code == errno.ECONNABORTED:
+                    continue  # the client gave up before we accepted
+                exc = _os_error(code)
+                if code in _RESOURCE_ERRNOS:
+                    loop.call_exception_handler({
+                        "message": "socket.accept() out of system resource",
+                        "exception": exc,
+                        "socket": self.sock,
+                    })
+                    self._channel.setAccepting(False)
+                    loop.call_later(constants.ACCEPT_RETRY_DELAY, self.resume)
+                    return
+                raise exc
+            self._serve(channel)
+
+    def _serve(self, channel):
+        try:
+            protocol = self._protocol_factory()
+            sock = ChannelSocket(channel, self.sock.family, socket.SOCK_STREAM)
+            StreamTransport(self._loop, channel, sock, protocol, server=self._server)
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except BaseException as exc:
+            channel.close()
+            self._loop._unregister_channel(channel.id())
+            self._loop.call_exception_handler({
+                "message": "Error on transport creation for incoming connection",
+                "exception": exc,
+            })
+
+    def resume(self):
+        if self._channel.isOpen():
+            self._channel.setAccepting(True)
+
+
+class NetworkMixin:
+    """create_connection, create_server, the Unix and datagram variants, and their plumbing."""
+
+    def _init_network(self):
+        self._net = self._core.net()
+        self._channels = {}          # channel id -> object with _read_handle/_write_handle
+        self._last_channel_id = 0
+        self._read_buffer = bytearray(256 * 1024)  # Java copies received bytes into it
+
+    # ---- the channel table ------------------------------------------------------------------
+
+    def _new_channel_id(self):
+        self._last_channel_id += 1
+        return self._last_channel_id
+
+    def _register_channel(self, channel_id, handler):
+        self._channels[channel_id] = handler
+
+    def _unregister_channel(self, channel_id):
+        self._channels.pop(channel_id, None)
+
+    def _dispatch_io(self):
+        """Queues the handlers of the channels the last wait found ready."""
+        next_event = self._core.nextEvent
+        channels = self._channels
+        ready = self._ready
+        while True:
+            event = next_event()
+            if event < 0:
+                return
+            handler = channels.get(event >> 5)
+            if handler is None:
+                continue
+            if event & 17:  # OP_READ | OP_ACCEPT
+                ready.append(handler._read_handle)
+            if event & 12:  # OP_WRITE | OP_CONNECT
+                ready.append(handler._write_handle)
+
+    def _close_channels(self):
+        for handler in list(self._channels.values()):
+            channel = getattr(handler, "_channel", None)
+            if channel is not None:
+                channel.close()
+        self._channels.clear()
+
+    def _numeric_address(self, addr, family, type_):
+        """(host, port) with a numeric host, resolving a name on the spot as socket.sendto
+        would; what the datagram transport passes to Java."""
+        host, port = addr[0], addr[1]
+        if base_events._ipaddr_info(host, port, family, type_, 0) is None:
+            host = socket.getaddrinfo(host, port, family, type_)[0][4][0]
+        return host, int(port)
+
+    # ---- connections ------------------------------------------------------------------------
+
+    async def create_connection(
+            self, protocol_factory, host=None, port=None, *, ssl=None, family=0, proto=0,
+            flags=0, sock=None, local_addr=None, server_hostname=None,
+            ssl_handshake_timeout=None, ssl_shutdown_timeout=None,
+            happy_eyeballs_delay=None, interleave=None, all_errors=False):
+        if server_hostname is not None and not ssl:
+            raise ValueError("server_hostname is only meaningful with ssl")
+        if server_hostname is None and ssl:
+            # the stdlib asks for server_hostname only when it cannot take host
+            if not host:
+                raise ValueError("You must set server_hostname when using ssl without a host")
+        if ssl_handshake_timeout is not None and not ssl:
+            raise ValueError("ssl_handshake_timeout is only meaningful with ssl")
+        if ssl_shutdown_timeout is not None and not ssl:
+            raise ValueError("ssl_shutdown_timeout is only meaningful with ssl")
+        if ssl:
+            _tls_not_implemented("create_connection")
+        if happy_eyeballs_delay is not None and interleave is None:
+            interleave = 1
+
+        if host is None and port is None:
+            if sock is None:
+                raise ValueError("host and port was not specified and no sock specified")
+            if sock.type != socket.SOCK_STREAM:
+                raise ValueError(f"A Stream Socket was expected, got {sock!r}")
+            _sock_not_supported("create_connection")
+        if sock is not None:
+            raise ValueError("host/port and sock can not be specified at the same time")
+
+        infos = await self._ensure_resolved(
+            (host, port), family=family, type=socket.SOCK_STREAM, proto=proto, flags=flags,
+            loop=self)
+        if not infos:
+            raise OSError("getaddrinfo() returned empty list")
+        laddr_infos = None
+        if local_addr is not None:
+            laddr_infos = await self._ensure_resolved(
+                local_addr, family=family, type=socket.SOCK_STREAM, proto=proto, flags=flags,
+                loop=self)
+            if not laddr_infos:
+                raise OSError("getaddrinfo() returned empty list")
+        if interleave:
+            infos = base_events._interleave_addrinfos(infos, interleave)
+
+        exceptions = []
+        connected = None
+        if happy_eyeballs_delay is None:
+            for info in infos:
+                try:
+                    connected = await self._connect_channel(exceptions, info, laddr_infos)
+                    break
+                except OSError:
+                    continue
+        else:
+            connected, _, _ = await staggered.staggered_race(
+                (lambda i=info: self._connect_channel(exceptions, i, laddr_infos)
+                 for info in infos),
+                happy_eyeballs_delay, loop=self)
+        if connected is None:
+            exceptions = [*itertools.chain.from_iterable(exceptions)]
+            try:
+                if all_errors:
+                    raise ExceptionGroup("create_connection failed", exceptions)
+                if len(exceptions) == 1:
+                    raise exceptions[0]
+                model = str(exceptions[0])
+                if all(str(exc) == model for exc in exceptions):
+                    raise exceptions[0]
+                raise OSError("Multiple exceptions: {}".format(
+                    ", ".join(str(exc) for exc in exceptions)))
+            finally:
+                exceptions = None
+
+        channel, family, proto = connected
+        sock = ChannelSocket(channel, family, socket.SOCK_STREAM, proto)
+        return await self._make_stream(channel, sock, protocol_factory)
+
+    async def _connect_channel(self, exceptions, addr_info, laddr_infos):
+        """Connects one Java channel to one resolved address; records failures in
+        `exceptions` (one list per attempt, as the stdlib does for happy eyeballs)."""
+        mine = []
+        exceptions.append(mine)
+        family, _, proto, _, address = addr_info
+        v6 = family == socket.AF_INET6
+        channel = None
+        try:
+            if family not in (socket.AF_INET, socket.AF_INET6):
+                raise OSError(errno.EAFNOSUPPORT, os.strerror(errno.EAFNOSUPPORT))
+            if laddr_infos is None:
+                channel = self._net.connectTcp(self._new_channel_id(), v6, address[0],
+                                               address[1], None, 0)
+                if channel is None:
+                    raise self._connect_error(address)
+            else:
+                for lfamily, _, _, _, laddr in laddr_infos:
+                    if lfamily != family:
+                        continue
+                    channel = self._net.connectTcp(self._new_channel_id(), v6, address[0],
+                                                   address[1], laddr[0], laddr[1])
+                    if channel is not None:
+                        break
+                    if self._net.bindFailed():
+                        code = self._net.errno()
+                        mine.append(OSError(
+                            code, f"error while attempting to bind on address {laddr!r}: "
+                                  f"{os.strerror(code).lower()}"))
+                    else:
+                        raise self._connect_error(address)
+                else:
+                    if mine:
+                        raise mine.pop()
+                    raise OSError(f"no matching local address with family={family} found")
+            await self._wait_connected(channel, address)
+            return channel, family, proto
+        except OSError as exc:
+            mine.append(exc)
+            if channel is not None:
+                channel.close()
+            raise
+        except BaseException:
+            if channel is not None:
+                channel.close()
+            raise
+
+    def _connect_error(self, address):
+        code = self._net.errno()
+        if code == errno.ECONNREFUSED:
+            return _os_error(code, f"Connect call failed {address}")
+        return _os_error(code)
+
+    async def _wait_connected(self, channel, address):
+        if channel.isConnected():
+            return
+        waiter = _ConnectWaiter(self, channel, address)
+        self._register_channel(channel.id(), waiter)
+        try:
+            await waiter.future
+        finally:
+            self._unregister_channel(channel.id())
+
+    async def _make_stream(self, channel, sock, protocol_factory):
+        waiter = self.create_future()
+        try:
+            protocol = protocol_factory()
+        except BaseException:
+            channel.close()
+            raise
+        transport = StreamTransport(self, channel, sock, protocol, waiter)
+        try:
+            await waiter
+        except BaseException:
+            transport.close()
+            raise
+        return transport, protocol
+
+    async def create_unix_connection(
+            self, protocol_factory, path=None, *, ssl=None, sock=None, server_hostname=None,
+            ssl_handshake_timeout=None, ssl_shutdown_timeout=None):
+        if ssl:
+            if server_hostname is None:
+                raise ValueError("you have to pass server_hostname when using ssl")
+        else:
+            if server_hostname is not None:
+                raise ValueError("server_hostname is only meaningful with ssl")
+            if ssl_handshake_timeout is not None:
+                raise ValueError("ssl_handshake_timeout is only meaningful with ssl")
+            if ssl_shutdown_timeout is not None:
+                raise ValueError("ssl_shutdown_timeout is only meaningful with ssl")
+        if path is not None:
+            if sock is not None:
+                raise ValueError("path and sock can not be specified at the same time")
+        elif sock is None:
+            raise ValueError("no path and sock were specified")
+        elif sock.family != AF_UNIX or sock.type != socket.SOCK_STREAM:
+            raise ValueError(f"A UNIX Domain Stream Socket was expected, got {sock!r}")
+        if ssl:
+            _tls_not_implemented("create_unix_connection")
+        if sock is not None:
+            _sock_not_supported("create_unix_connection")
+        path = os.fsdecode(os.fspath(path))
+        channel = self._net.connectUnix(self._new_channel_id(), path)
+        if channel is None:
+            raise _os_error(self._net.errno())
+        try:
+            await self._wait_connected(channel, path)
+        except BaseException:
+            channel.close()
+            raise
+        sock = ChannelSocket(channel, AF_UNIX, socket.SOCK_STREAM)
+        return await self._make_stream(channel, sock, protocol_factory)
+
+    # ---- servers ----------------------------------------------------------------------------
+
+    async def create_server(
+            self, protocol_factory, host=None, port=None, *, family=socket.AF_UNSPEC,
+            flags=socket.AI_PASSIVE, sock=None, backlog=100, ssl=None, reuse_address=None,
+            reuse_port=None, keep_alive=None, ssl_handshake_timeout=None,
+            ssl_shutdown_timeout=None, start_serving=True):
+        if isinstance(ssl, bool):
+            raise TypeError("ssl argument must be an SSLContext or None")
+        if ssl_handshake_timeout is not None and ssl is None:
+            raise ValueError("ssl_handshake_timeout is only meaningful with ssl")
+        if ssl_shutdown_timeout is not None and ssl is None:
+            raise ValueError("ssl_shutdown_timeout is only meaningful with ssl")
+        if ssl is not None:
+            _tls_not_implemented("create_server")
+        if host is None and port is None:
+            if sock is None:
+                raise ValueError("Neither host/port nor sock were specified")
+            if sock.type != socket.SOCK_STREAM:
+                raise ValueError(f"A Stream Socket was expected, got {sock!r}")
+            _sock_not_supported("create_server")
+        if sock is not None:
+            raise ValueError("host/port and sock can not be specified at the same time")
+        if reuse_address is None:
+            reuse_address = True
+        if reuse_port and not hasattr(socket, "SO_REUSEPORT"):
+            raise ValueError("reuse_port not supported by socket module")
+        if host == "":
+            hosts = [None]
+        elif isinstance(host, str) or not isinstance(host, collections.abc.Iterable):
+            hosts = [host]
+        else:
+            hosts = host
+        infos = await tasks.gather(
+            *[self._create_server_getaddrinfo(h, port, family, flags) for h in hosts])
+        infos = set(itertools.chain.from_iterable(infos))
+        sockets = self._bind_listeners(infos, backlog, reuse_address, reuse_port, keep_alive)
+        server = Server(self, sockets, protocol_factory, None, backlog, None, None)
+        if start_serving:
+            server._start_serving()
+            await tasks.sleep(0)
+        if self._debug:
+            logger.info("%r is serving", server)
+        return server
+
+    def _bind_listeners(self, infos, backlog, reuse_address, reuse_port, keep_alive):
+        # Java cannot set IPV6_V6ONLY, so a wildcard IPv6 listener also takes IPv4: bind it
+        # first, and skip the IPv4 wildcard it already covers (one socket instead of two).
+        ordered = sorted(infos, key=lambda i: (i[0] != socket.AF_INET6, str(i[4])))
+        sockets = []
+        bound_v6_wildcards = set()
+        try:
+            for af, _, proto, _, sa in ordered:
+                if af not in (socket.AF_INET, socket.AF_INET6):
+                    continue
+                host, port = sa[0], sa[1]
+                if af == socket.AF_INET and host == "0.0.0.0" and port and port in bound_v6_wildcards:
+                    continue
+                channel = self._net.listenTcp(self._new_channel_id(), af == socket.AF_INET6,
+                                              host, port, backlog, bool(reuse_address),
+                                              bool(reuse_port))
+                if channel is None:
+                    code = self._net.errno()
+                    msg = (f"error while attempting to bind on address {sa!r}: "
+                           f"{os.strerror(code).lower()}")
+                    if code == errno.EADDRNOTAVAIL:
+                        if self._debug:
+                            logger.warning(msg)
+                        continue
+                    raise OSError(code, msg) from None
+                if af == socket.AF_INET6 and host == "::":
+                    bound_v6_wildcards.add(port)
+                sock = ChannelSocket(channel, af, socket.SOCK_STREAM, proto)
+                sock._keep_alive = bool(keep_alive)
+                sockets.append(sock)
+            if not sockets:
+                raise OSError("could not bind on any address out of %r"
+                              % ([info[4] for info in infos],))
+        except BaseException:
+            for sock in sockets:
+                sock.channel.close()
+            raise
+        return sockets
+
+    async def create_unix_server(
+            self, protocol_factory, path=None, *, sock=None, backlog=100, ssl=None,
+            ssl_handshake_timeout=None, ssl_shutdown_timeout=None, start_serving=True,
+            cleanup_socket=True):
+        if isinstance(ssl, bool):
+            raise TypeError("ssl argument must be an SSLContext or None")
+        if ssl_handshake_timeout is not None and not ssl:
+            raise ValueError("ssl_handshake_timeout is only meaningful with ssl")
+        if ssl_shutdown_timeout is not None and not ssl:
+            raise ValueError("ssl_shutdown_timeout is only meaningful with ssl")
+        if path is not None:
+            if sock is not None:
+                raise ValueError("path and sock can not be specified at the same time")
+        elif sock is None:
+            raise ValueError("path was not specified, and no sock specified")
+        elif sock.family != AF_UNIX or sock.type != socket.SOCK_STREAM:
+            raise ValueError(f"A UNIX Domain Stream Socket was expected, got {sock!r}")
+        if ssl:
+            _tls_not_implemented("create_unix_server")
+        if sock is not None:
+            _sock_not_supported("create_unix_server")
+        path = os.fsdecode(os.fspath(path))
+        if path and path[0] != "\0":
+            # a socket file left by an earlier server is replaced, as the stdlib does
+            try:
+                if stat.S_ISSOCK(os.stat(path).st_mode):
+                    os.remove(path)
+            except FileNotFoundError:
+                pass
+            except OSError as err:
+                logger.error("Unable to check or remove stale UNIX socket %r: %r", path, err)
+        channel = self._net.listenUnix(self._new_channel_id(), path, backlog)
+        if channel is None:
+            code = self._net.errno()
+            if code == errno.EADDRINUSE:
+                raise OSError(errno.EADDRINUSE, f"Address {path!r} is already in use") from None
+            raise _os_error(code)
+        sock = ChannelSocket(channel, AF_UNIX, socket.SOCK_STREAM)
+        server = Server(self, [sock], protocol_factory, None, backlog, None, None,
+                        unix_path=path if cleanup_socket else None)
+        if start_serving:
+            server._start_serving()
+            await tasks.sleep(0)
+        return server
+
+    def _start_serving(self, protocol_factory, sock, sslcontext=None, server=None,
+                       backlog=100, ssl_handshake_timeout=None, ssl_shutdown_timeout=None):
+        listener = _Listener(self, sock, protocol_factory, server, backlog)
+        self._register_channel(sock.channel.id(), listener)
+        sock.channel.setAccepting(True)
+
+    def _stop_serving(self, sock):
+        channel = sock.channel
+        self._unregister_channel(channel.id())
+        channel.close()
+
+    # ---- datagrams --------------------------------------------------------------------------
+
+    async def create_datagram_endpoint(
+            self, protocol_factory, local_addr=None, remote_addr=None, *, family=0, proto=0,
+            flags=0, reuse_port=None, allow_broadcast=None,
+            sock=None):
+        if sock is not None:
+            if sock.type == socket.SOCK_STREAM:
+                raise ValueError(f"A datagram socket was expected, got {sock!r}")
+            if (local_addr or remote_addr or family or proto or flags or reuse_port
+                    or allow_broadcast):
+                opts = dict(local_addr=local_addr, remote_addr=remote_addr, family=family,
+                            proto=proto, flags=flags, reuse_port=reuse_port,
+                            allow_broadcast=allow_broadcast)
+                problems = ", ".join(f"{k}={v}" for k, v in opts.items() if v)
+                raise ValueError(
+                    f"socket modifier keyword arguments can not be used "
+                    f"when sock is specified. ({problems})")
+            _sock_not_supported("create_datagram_endpoint")
+        if not (local_addr or remote_addr):
+            if family == 0:
+                raise ValueError("unexpected address family")
+            pairs = [((family, proto), (None, None))]
+        elif family == AF_UNIX:
+            for addr in (local_addr, remote_addr):
+                if addr is not None and not isinstance(addr, str):
+                    raise TypeError("string is expected")
+            raise NotImplementedError(
+                "rloop does not implement Unix datagram sockets: java.nio has no AF_UNIX "
+                "datagram channel")
+        else:
+            pairs = await self._datagram_address_pairs(local_addr, remote_addr, family,
+                                                       proto, flags)
+        if reuse_port and not hasattr(socket, "SO_REUSEPORT"):
+            raise ValueError("reuse_port not supported by socket module")
+
+        exceptions = []
+        for (fam, pro), (local, remote) in pairs:
+            port, r_addr = self._open_datagram(fam, local, remote, reuse_port, allow_broadcast,
+                                               exceptions)
+            if port is not None:
+                break
+        else:
+            raise exceptions[0]
+        sock = ChannelSocket(port, fam, socket.SOCK_DGRAM, pro)
+        protocol = protocol_factory()
+        waiter = self.create_future()
+        transport = DatagramTransport(self, port, sock, protocol, r_addr, waiter)
+        if self._debug:
+            if local_addr:
+                logger.info("Datagram endpoint local_addr=%r remote_addr=%r created: (%r, %r)",
+                            local_addr, remote_addr, transport, protocol)
+            else:
+                logger.debug("Datagram endpoint remote_addr=%r created: (%r, %r)",
+                             remote_addr, transport, protocol)
+        try:
+            await waiter
+        except BaseException:
+            transport.close()
+            raise
+        return transport, protocol
+
+    async def _datagram_address_pairs(self, local_addr, remote_addr, family, proto, flags):
+        addr_infos = {}  # (family, proto) -> [local, remote], in resolution order
+        for idx, addr in ((0, local_addr), (1, remote_addr)):
+            if addr is None:
+                continue
+            if not (isinstance(addr, tuple) and len(addr) == 2):
+                raise TypeError("2-tuple is expected")
+            infos = await self._ensure_resolved(addr, family=family, type=socket.SOCK_DGRAM,
+                                                proto=proto, flags=flags, loop=self)
+            if not infos:
+                raise OSError("getaddrinfo() returned empty list")
+            for fam, _, pro, _, address in infos:
+                addr_infos.setdefault((fam, pro), [None, None])[idx] = address
+        pairs = [(key, pair) for key, pair in addr_infos.items()
+                 if not ((local_addr and pair[0] is None) or (remote_addr and pair[1] is None))]
+        if not pairs:
+            raise ValueError("can not get address information")
+        return pairs
+
+    def _open_datagram(self, family, local, remote, reuse_port, allow_broadcast, exceptions):
+        if family not in (socket.AF_INET, socket.AF_INET6):
+            exceptions.append(OSError(errno.EAFNOSUPPORT, os.strerror(errno.EAFNOSUPPORT)))
+            return None, None
+        v6 = family == socket.AF_INET6
+        if local is None:
+            local = ("::" if v6 else "0.0.0.0", 0)  # bound, so it can receive at once
+        port = self._net.openDatagram(self._new_channel_id(), v6, local[0], local[1], False,
+                                      bool(reuse_port), bool(allow_broadcast))
+        if port is None:
+            exceptions.append(_os_error(self._net.errno()))
+            return None, None
+        r_addr = None
+        if remote is not None:
+            if not allow_broadcast and port.connect(remote[0], remote[1]) != 0:
+                exceptions.append(channel_error(port))
+                port.close()
+                return None, None
+            r_addr = remote
+        return port, r_addr
+
+    # ---- what needs Python's own sockets ----------------------------------------------------
+
+    async def connect_accepted_socket(self, protocol_factory, sock, *, ssl=None,
+                                      ssl_handshake_timeout=None, ssl_shutdown_timeout=None):
+        if sock.type != socket.SOCK_STREAM:
+            raise ValueError(f"A Stream Socket was expected, got {sock!r}")
+        if ssl_handshake_timeout is not None and not ssl:
+            raise ValueError("ssl_handshake_timeout is only meaningful with ssl")
+        if ssl_shutdown_timeout is not None and not ssl:
+            raise ValueError("ssl_shutdown_timeout is only meaningful with ssl")
+        _sock_not_supported("connect_accepted_socket")
+
+    async def start_tls(self, transport, protocol, sslcontext, *, server_side=False,
+                        server_hostname=None, ssl_handshake_timeout=None,
+                        ssl_shutdown_timeout=None):
+        _tls_not_implemented("start_tls")

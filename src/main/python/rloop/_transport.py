@@ -1,0 +1,140 @@
+"""What the loop's stream and datagram transports share: a loop-owned Java channel registered
+under an id, the socket-like view, protocol bookkeeping, and closing (after the channel's write
+buffer drains, or at once on abort or a fatal error) with the stdlib's error handling: OSErrors
+close the transport quietly, other exceptions reach the loop's exception handler.
+"""
+
+import warnings
+
+from asyncio import transports
+from asyncio.log import logger
+
+from . import _tasks
+
+
+class ChannelTransport(transports._FlowControlMixin):
+    """The base of rloop's transports; subclasses add reading and writing."""
+
+    def __init__(self, loop, channel, socket, protocol, waiter=None, server=None, extra=None):
+        super().__init__(extra, loop)
+        self._channel = channel
+        self._id = channel.id()
+        self._sock = socket
+        self._extra["socket"] = socket
+        try:
+            self._extra["sockname"] = socket.getsockname()
+        except OSError:
+            self._extra["sockname"] = None
+        if "peername" not in self._extra:
+            try:
+                self._extra["peername"] = socket.getpeername()
+            except OSError:
+                self._extra["peername"] = None
+        self._protocol = None
+        self._protocol_connected = False
+        self.set_protocol(protocol)
+        self._closing = False
+        self._conn_lost = 0
+        self._pending = 0  # bytes in the channel's write buffer, as the channel last said
+        self._server = server
+        if server is not None:
+            server._attach_transport(self)
+        self._read_handle = _tasks.Handle(self._read_ready, (), loop, None)
+        self._write_handle = _tasks.Handle(self._write_ready, (), loop, None)
+        loop._register_channel(self._id, self)
+        loop.call_soon(self._protocol.connection_made, self)
+        loop.call_soon(self._start_reading)
+        if waiter is not None:
+            loop.call_soon(_set_result_unless_cancelled, waiter, None)
+
+    def __repr__(self):
+        info = [self.__class__.__name__]
+        if self._channel is None:
+            info.append("closed")
+        elif self._closing:
+            info.append("closing")
+        info.append(f"id={self._id}")
+        if self._channel is not None and not self._closing:
+            info.append(f"write=<bufsize={self._pending}>")
+        return "<{}>".format(" ".join(info))
+
+    def __del__(self, _warn=warnings.warn):
+        if self._channel is not None:
+            _warn(f"unclosed transport {self!r}", ResourceWarning, source=self)
+            self._channel.close()
+
+    def set_protocol(self, protocol):
+        self._protocol = protocol
+        self._protocol_connected = True
+
+    def get_protocol(self):
+        return self._protocol
+
+    def is_closing(self):
+        return self._closing
+
+    def get_write_buffer_size(self):
+        return self._pending
+
+    def _start_reading(self):
+        if not self._closing and self._channel is not None:
+            self._channel.setReading(True)
+
+    def close(self):
+        if self._closing:
+            return
+        self._closing = True
+        self._channel.setReading(False)
+        if not self._pending:
+            self._conn_lost += 1
+            self._loop.call_soon(self._call_connection_lost, None)
+
+    def abort(self):
+        self._force_close(None)
+
+    def _fatal_error(self, exc, message="Fatal error on transport"):
+        if isinstance(exc, OSError):
+            if self._loop.get_debug():
+                logger.debug("%r: %s", self, message, exc_info=True)
+        else:
+            self._loop.call_exception_handler({
+                "message": message,
+                "exception": exc,
+                "transport": self,
+                "protocol": self._protocol,
+            })
+        self._force_close(exc)
+
+    def _force_close(self, exc):
+        if self._conn_lost:
+            return
+        if self._pending:
+            self._channel.discard()
+            self._pending = 0
+        if not self._closing:
+            self._closing = True
+            self._channel.setReading(False)
+        self._conn_lost += 1
+        self._loop.call_soon(self._call_connection_lost, exc)
+
+    def _call_connection_lost(self, exc):
+        if self._channel is None:
+            return
+        try:
+            if self._protocol_connected:
+                self._protocol.connection_lost(exc)
+        finally:
+            self._channel.close()
+            self._loop._unregister_channel(self._id)
+            self._channel = None
+            self._protocol = None
+            self._loop = None
+            server = self._server
+            if server is not None:
+                server._detach_transport(self)
+                self._server = None
+
+
+def _set_result_unless_cancelled(fut, result):
+    if not fut.cancelled():
+        fut.set_result(result)

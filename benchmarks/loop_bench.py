@@ -27,11 +27,8 @@ import statistics
 import sys
 import time
 
-perf_counter = time.perf_counter
-
-
-class BenchError(Exception):
-    """A workload produced a wrong result."""
+from bench_core import BenchError, Workload, perf_counter
+from net_workloads import NET_WORKLOADS
 
 
 # ---- loops -----------------------------------------------------------------------------------
@@ -73,23 +70,16 @@ class _ErrorTrap:
             exc = ctx.get("exception")
             msg = ctx.get("message", "")
             self.errors.clear()
+            if isinstance(exc, NotImplementedError):
+                raise exc  # a missing loop feature, reached from a callback: not a failure
             raise BenchError(f"loop exception handler called: {msg!r} exception={exc!r}") from exc
 
 
 # ---- workloads -------------------------------------------------------------------------------
-# Each workload is a class: setup(n) once per loop kind (untimed), then run(loop) per round,
-# returning the elapsed seconds of the timed part; run() raises BenchError on a wrong result.
-
-class Workload:
-    """A benchmark workload: `run(loop)` does `n` operations once and returns the seconds taken."""
-
-    def __init__(self, n):
-        self.n = n
-
-    def ops(self):
-        """Operations one round performs (what ops/s counts)."""
-        return self.n
-
+# Each workload is a class (bench_core.Workload): set up once per workload in __init__(n)
+# (untimed), then run(loop) per round, returning the elapsed seconds of the timed part; run()
+# raises BenchError on a wrong result, NotImplementedError when the loop lacks what it needs.
+# The network workloads live in net_workloads.py.
 
 class FanOut(Workload):
     name = "fan_out"
@@ -279,7 +269,7 @@ class Timers(Workload):
         return dt
 
 
-WORKLOADS = [FanOut, Chain, SeqTasks, Gather, Timers]
+WORKLOADS = [FanOut, Chain, SeqTasks, Gather, Timers] + NET_WORKLOADS
 WORKLOAD_NAMES = [w.name for w in WORKLOADS]
 
 
@@ -291,11 +281,13 @@ def run_workload(cls, loop_kinds, warmup, rounds, quick, scale, verbose, warmup_
     result = {"name": cls.name, "title": cls.title, "unit": cls.unit, "n": n, "loops": {}}
     loops, traps = {}, {}
     for kind in loop_kinds:
-        entry = {"times": [], "warmup_times": [], "error": None}
+        entry = {"status": "ok", "times": [], "warmup_times": [], "error": None,
+                 "not_implemented": None}
         result["loops"][kind] = entry
         try:
             loop = LOOP_FACTORIES[kind]()
         except Exception as exc:
+            entry["status"] = "failed"
             entry["error"] = f"could not create the loop: {exc!r}"
             continue
         trap = _ErrorTrap()
@@ -318,9 +310,27 @@ def run_workload(cls, loop_kinds, warmup, rounds, quick, scale, verbose, warmup_
                 entry = result["loops"][kind]
                 gc.collect()
                 try:
-                    dt = work.run(loops[kind])
-                    traps[kind].check()
+                    try:
+                        dt = work.run(loops[kind])
+                    finally:
+                        # what a callback raised explains the failure better than the
+                        # "loop stopped" that the trap's stop() caused
+                        traps[kind].check()
+                except NotImplementedError as exc:
+                    # the loop lacks an API this workload uses: say so once, no traceback, and
+                    # go on with the other loop and the other workloads
+                    entry["status"] = "not implemented"
+                    entry["not_implemented"] = str(exc) or "NotImplementedError"
+                    print(f"  -- {cls.name} on {kind}: not implemented: "
+                          f"{entry['not_implemented']}", flush=True)
+                    bad_loop = loops.pop(kind)
+                    try:
+                        bad_loop.close()
+                    except Exception:
+                        pass
+                    continue
                 except Exception as exc:
+                    entry["status"] = "failed"
                     entry["error"] = f"round {r + 1}: {type(exc).__name__}: {exc}"
                     print(f"  !! {cls.name} on {kind}: {entry['error']}", file=sys.stderr,
                           flush=True)
@@ -352,9 +362,13 @@ def run_workload(cls, loop_kinds, warmup, rounds, quick, scale, verbose, warmup_
     return result
 
 
-def fmt_rate(x):
+def fmt_rate(x, unit=None):
     if x is None:
         return "-"
+    if unit == "bytes/s":  # decimal units, as network rates are usually given
+        if x >= 1e9:
+            return f"{x / 1e9:.2f} GB/s"
+        return f"{x / 1e6:.1f} MB/s"
     if x >= 1e6:
         return f"{x / 1e6:.2f}M"
     if x >= 1e3:
@@ -362,35 +376,52 @@ def fmt_rate(x):
     return f"{x:.0f}"
 
 
+def _cell(entry, unit):
+    """A loop's rate cell in the table: the rate, FAILED or "not impl." (with the reason
+    printed below the table)."""
+    if entry.get("error"):
+        return "FAILED"
+    if entry.get("not_implemented"):
+        return "not impl."
+    return fmt_rate(entry.get("ops_per_s"), unit)
+
+
 def print_table(results, loop_kinds):
-    head = f"{'workload':<44}{'N':>8}"
+    labels = [res["title"] + " (" + res["unit"] + ")" for res in results]
+    width = max([44] + [len(label) + 2 for label in labels])
+    head = f"{'workload':<{width}}{'N':>10}"
     for kind in loop_kinds:
         head += f"{kind + ' ops/s':>15}{'spread':>9}"
     if "rloop" in loop_kinds and "asyncio" in loop_kinds:
         head += f"{'rloop/stdlib':>14}"
     print(head)
     print("-" * len(head))
-    for res in results:
-        line = f"{res['title'] + ' (' + res['unit'] + ')':<44}{res['n']:>8}"
+    for res, label in zip(results, labels):
+        line = f"{label:<{width}}{res['n']:>10}"
         for kind in loop_kinds:
             e = res["loops"][kind]
-            if e.get("error"):
-                line += f"{'FAILED':>15}{'':>9}"
-            elif "ops_per_s" in e:
+            if "ops_per_s" in e and not e.get("error") and not e.get("not_implemented"):
                 spread = (e["max_s"] - e["min_s"]) / e["median_s"] * 100
-                line += f"{fmt_rate(e['ops_per_s']):>15}{spread:>8.0f}%"
+                line += f"{_cell(e, res['unit']):>15}{spread:>8.0f}%"
             else:
-                line += f"{'-':>15}{'':>9}"
+                line += f"{_cell(e, res['unit']):>15}{'':>9}"
         if "rloop" in loop_kinds and "asyncio" in loop_kinds:
             a, b = res["loops"]["rloop"], res["loops"]["asyncio"]
-            if "ops_per_s" in a and "ops_per_s" in b and not a.get("error") and not b.get("error"):
+            if ("ops_per_s" in a and "ops_per_s" in b and a["status"] == "ok"
+                    and b["status"] == "ok"):
                 res["ratio_rloop_over_stdlib"] = a["ops_per_s"] / b["ops_per_s"]
                 line += f"{res['ratio_rloop_over_stdlib']:>13.2f}x"
             else:
                 line += f"{'-':>14}"
         print(line)
     print("(ops/s = N / median round time; spread = (max - min) / median of the measured rounds;"
-          "\n ratio > 1 means rloop is faster)")
+          "\n ratio > 1 means rloop is faster; 'not impl.' = the loop raised NotImplementedError"
+          "\n for an API the workload uses: no rate, not counted as a failure)")
+    for res in results:
+        for kind in loop_kinds:
+            e = res["loops"][kind]
+            if e.get("not_implemented"):
+                print(f"NOT IMPLEMENTED: {res['name']} on {kind}: {e['not_implemented']}")
     for res in results:
         for kind in loop_kinds:
             err = res["loops"][kind].get("error")
@@ -503,8 +534,10 @@ def main(argv=None):
         parts = []
         for kind in args.loops:
             e = res["loops"][kind]
-            parts.append(f"{kind} {'FAILED' if e.get('error') else fmt_rate(e.get('ops_per_s'))}")
-        print(f"{name}: N={res['n']}, {'; '.join(parts)} {res['unit']} "
+            cell = _cell(e, res["unit"])
+            parts.append(f"{kind} {'not implemented' if cell == 'not impl.' else cell}")
+        unit = "" if res["unit"] == "bytes/s" else f" {res['unit']}"  # fmt_rate says B/s
+        print(f"{name}: N={res['n']}, {'; '.join(parts)}{unit} "
               f"({perf_counter() - t0:.1f} s)", flush=True)
     elapsed = perf_counter() - t_all
     print()

@@ -385,15 +385,6 @@ class NotImplementedTests(LoopTestCase):
                     self.run_async(result)
             self.assertIn(name, str(cm.exception))
 
-    def test_networking(self):
-        factory = asyncio.Protocol
-        self._assert_not_implemented("create_connection", factory, "127.0.0.1", 9)
-        self._assert_not_implemented("create_server", factory, "127.0.0.1", 0)
-        self._assert_not_implemented("create_datagram_endpoint", asyncio.DatagramProtocol,
-                                     local_addr=("127.0.0.1", 0))
-        self._assert_not_implemented("create_unix_connection", factory, "/tmp/rloop-nonexistent")
-        self._assert_not_implemented("create_unix_server", factory, "/tmp/rloop-nonexistent")
-
     def test_sockets(self):
         a, b = socket.socketpair()
         self.addCleanup(a.close)
@@ -417,8 +408,6 @@ class NotImplementedTests(LoopTestCase):
         self._assert_not_implemented("subprocess_exec", asyncio.SubprocessProtocol, "true")
         self._assert_not_implemented("subprocess_shell", asyncio.SubprocessProtocol, "true")
 
-    def test_tls_and_sendfile(self):
+    def test_tls(self):
         transport = asyncio.Transport()
         self._assert_not_implemented("start_tls", transport, asyncio.Protocol(), None)
-        with open(__file__, "rb") as f:
-            self._assert_not_implemented("sendfile", transport, f)

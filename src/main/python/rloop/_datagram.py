@@ -32,13 +32,13 @@ class DatagramTransport(ChannelTransport, transports.DatagramTransport):
         if self._conn_lost:
             return
         buf = self._loop._read_buffer
-        n = self._channel.receive(buf, self.max_size)
+        n = self._channel.receive(buf.java, self.max_size)
         if n == _NONE:
             return
         if n == _ERROR:
             self._protocol.error_received(channel_error(self._channel))
             return
-        data = bytes(memoryview(buf)[:n])
+        data = buf.take(n)
         addr = (self._channel.sourceHost(), self._channel.sourcePort())
         if self._sock.family == socket.AF_INET6:
             addr += (0, 0)

@@ -19,6 +19,7 @@ from asyncio import base_events, constants, events, staggered, tasks
 from asyncio.log import logger
 
 from . import _tasks
+from ._buffers import ReadBuffer
 from ._datagram import DatagramTransport
 from ._server import Server
 from ._sockets import AF_UNIX, ChannelSocket, channel_error
@@ -110,12 +111,15 @@ class _Listener:
         except (SystemExit, KeyboardInterrupt):
             raise
         except BaseException as exc:
+            # the stdlib reports this only in debug mode; it also leaves the accepted socket
+            # to the garbage collector, while rloop closes it so the client sees EOF at once
             channel.close()
             self._loop._unregister_channel(channel.id())
-            self._loop.call_exception_handler({
-                "message": "Error on transport creation for incoming connection",
-                "exception": exc,
-            })
+            if self._loop.get_debug():
+                self._loop.call_exception_handler({
+                    "message": "Error on transport creation for incoming connection",
+                    "exception": exc,
+                })
 
     def resume(self):
         if self._channel.isOpen():
@@ -129,7 +133,7 @@ class NetworkMixin:
         self._net = self._core.net()
         self._channels = {}          # channel id -> object with _read_handle/_write_handle
         self._last_channel_id = 0
-        self._read_buffer = bytearray(256 * 1024)  # Java copies received bytes into it
+        self._read_buffer = ReadBuffer()  # every channel of the loop reads into it
 
     # ---- the channel table ------------------------------------------------------------------
 

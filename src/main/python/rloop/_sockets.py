@@ -10,6 +10,7 @@ what would fight the loop for the socket (I/O, blocking, closing).
 import errno
 import os
 import socket
+import struct
 
 # (level, option) -> the Java option name dev.rloop.net.SocketOptions knows
 _OPTIONS = {
@@ -19,6 +20,7 @@ _OPTIONS = {
     (socket.SOL_SOCKET, socket.SO_BROADCAST): "SO_BROADCAST",
     (socket.SOL_SOCKET, socket.SO_SNDBUF): "SO_SNDBUF",
     (socket.SOL_SOCKET, socket.SO_RCVBUF): "SO_RCVBUF",
+    (socket.SOL_SOCKET, socket.SO_LINGER): "SO_LINGER",
 }
 if hasattr(socket, "SO_REUSEPORT"):
     _OPTIONS[(socket.SOL_SOCKET, socket.SO_REUSEPORT)] = "SO_REUSEPORT"
@@ -79,6 +81,9 @@ class ChannelSocket:
         value = self._channel.getOption(name)
         if value == -2 and self._channel.errno():
             raise_channel_error(self._channel)
+        if name == "SO_LINGER":
+            # Java says -1 for "off", the C API a struct linger {onoff, seconds}
+            return struct.pack("ii", int(value >= 0), max(value, 0))
         return value
 
     def setsockopt(self, level, optname, value, optlen=None):
@@ -86,6 +91,9 @@ class ChannelSocket:
         setter = getattr(self._channel, "setOption", None)
         if setter is None:
             raise OSError(errno.ENOPROTOOPT, os.strerror(errno.ENOPROTOOPT))
+        if name == "SO_LINGER":
+            onoff, seconds = struct.unpack("ii", bytes(value))
+            value = seconds if onoff else -1
         if setter(name, int(value)) == -2:
             raise_channel_error(self._channel)
 

@@ -8,12 +8,12 @@ transport contract: the protocol callbacks and their order, flow control at the 
 from asyncio import constants, protocols, transports
 from asyncio.log import logger
 
+from . import _buffers
 from ._sockets import channel_error
 from ._transport import ChannelTransport
 
 _ERROR = -2
 _EOF = -1
-_READ_MAX = 256 * 1024  # as the stdlib's transports read
 _LOG_AFTER = constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES
 
 
@@ -73,9 +73,9 @@ class StreamTransport(ChannelTransport, transports.Transport):
             self._read_into_protocol_buffer()
             return
         buf = self._loop._read_buffer
-        n = self._channel.read(buf, _READ_MAX)
+        n = self._channel.read(buf.java, buf.SIZE)
         if n > 0:
-            data = bytes(memoryview(buf)[:n])
+            data = buf.take(n)
             try:
                 self._protocol.data_received(data)
             except (SystemExit, KeyboardInterrupt):
@@ -98,15 +98,15 @@ class StreamTransport(ChannelTransport, transports.Transport):
             self._fatal_error(exc, "Fatal error: protocol.get_buffer() call failed.")
             return
         if type(buf) is bytearray:
-            n = self._channel.read(buf, len(buf))
+            n = self._channel.read(_buffers.storage(buf), len(buf))
         else:
-            # GraalPy's interop writes into a bytearray but not through a memoryview: read into
-            # the loop's buffer, then copy
+            # a memoryview (or other buffer) has no Java array of its own: read into the loop's
+            # buffer, then copy
             view = memoryview(buf).cast("B")
             scratch = self._loop._read_buffer
-            n = self._channel.read(scratch, len(view))
+            n = self._channel.read(scratch.java, min(len(view), scratch.SIZE))
             if n > 0:
-                view[:n] = memoryview(scratch)[:n]
+                view[:n] = memoryview(scratch.bytes)[:n]
         if n > 0:
             try:
                 self._protocol.buffer_updated(n)

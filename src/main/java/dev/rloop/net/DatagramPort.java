@@ -21,7 +21,6 @@ import org.graalvm.polyglot.Value;
  */
 public final class DatagramPort extends LoopChannel {
     private final DatagramChannel channel;
-    private final ByteBuffer readBuffer;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private long pending;
     private InetSocketAddress source;
@@ -29,10 +28,9 @@ public final class DatagramPort extends LoopChannel {
     private record Pending(ByteBuffer data, SocketAddress target) {
     }
 
-    DatagramPort(int id, DatagramChannel channel, ByteBuffer readBuffer) {
+    DatagramPort(int id, DatagramChannel channel) {
         super(id);
         this.channel = channel;
-        this.readBuffer = readBuffer;
     }
 
     @Override
@@ -59,15 +57,13 @@ public final class DatagramPort extends LoopChannel {
     }
 
     /**
-     * Receives one datagram into {@code into} (truncated to its size, as recvfrom does): the
-     * byte count, -1 when none is waiting, or ERROR (for a connected socket, an ICMP error such
-     * as port unreachable shows up here).
+     * Receives one datagram into {@code into} (the storage of a Python {@code bytearray}),
+     * truncated to {@code max} bytes as recvfrom does: the byte count, -1 when none is waiting,
+     * or ERROR (for a connected socket, an ICMP error such as port unreachable shows up here).
      */
     @HostAccess.Export
-    public int receive(Value into, int max) {
-        ByteBuffer buf = readBuffer;
-        buf.clear();
-        buf.limit(Math.min(max, PythonBuffers.capacity(into, buf.capacity())));
+    public int receive(byte[] into, int max) {
+        ByteBuffer buf = ByteBuffer.wrap(into, 0, Math.min(max, into.length));
         try {
             // receive() also serves a connected socket, and reports its ICMP errors
             SocketAddress from = channel.receive(buf);
@@ -78,8 +74,7 @@ public final class DatagramPort extends LoopChannel {
         } catch (IOException e) {
             return fail(e);
         }
-        buf.flip();
-        return PythonBuffers.copyInto(buf, into);
+        return buf.position();
     }
 
     @HostAccess.Export

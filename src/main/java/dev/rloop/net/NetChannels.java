@@ -5,7 +5,6 @@ import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -17,16 +16,10 @@ import org.graalvm.polyglot.HostAccess;
 /**
  * Opens the loop's channels and registers them with its selector under ids the Python side
  * chooses. Factory methods return null on failure and leave the errno in {@link #errno()}.
- *
- * <p>Loop thread only. One read buffer serves every channel of the loop: reads happen one at a
- * time on that thread and their bytes are copied to Python at once.
+ * Loop thread only.
  */
 public final class NetChannels {
-    /** The largest read handed to Python at once, as the stdlib transports' 256 KiB. */
-    static final int READ_BUFFER_SIZE = 256 * 1024;
-
     private final Selector selector;
-    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_SIZE);
     private int errno;
     private String error;
     private boolean bindFailed;
@@ -103,7 +96,7 @@ public final class NetChannels {
     private StreamChannel startConnect(int id, SocketChannel ch, java.net.SocketAddress target) throws IOException {
         ch.configureBlocking(false);
         boolean done = ch.connect(target);
-        StreamChannel stream = new StreamChannel(id, ch, readBuffer);
+        StreamChannel stream = new StreamChannel(id, ch);
         stream.register(selector, done ? 0 : SelectionKey.OP_CONNECT);
         return stream;
     }
@@ -114,7 +107,7 @@ public final class NetChannels {
             if (accepted.getLocalAddress() instanceof InetSocketAddress) {
                 accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
             }
-            StreamChannel stream = new StreamChannel(id, accepted, readBuffer);
+            StreamChannel stream = new StreamChannel(id, accepted);
             stream.register(selector, 0);
             return stream;
         } catch (IOException e) {
@@ -180,7 +173,7 @@ public final class NetChannels {
             if (localHost != null) {
                 ch.bind(Addresses.inet(localHost, localPort));
             }
-            DatagramPort port = new DatagramPort(id, ch, readBuffer);
+            DatagramPort port = new DatagramPort(id, ch);
             port.register(selector, 0);
             return port;
         } catch (IOException | RuntimeException e) {

@@ -22,16 +22,14 @@ import org.graalvm.polyglot.Value;
  */
 public final class StreamChannel extends LoopChannel {
     private final SocketChannel channel;
-    private final ByteBuffer readBuffer;
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>();
     private long pending;
     private boolean shutdownAfterFlush;
     private boolean outputShut;
 
-    StreamChannel(int id, SocketChannel channel, ByteBuffer readBuffer) {
+    StreamChannel(int id, SocketChannel channel) {
         super(id);
         this.channel = channel;
-        this.readBuffer = readBuffer;
     }
 
     @Override
@@ -63,25 +61,18 @@ public final class StreamChannel extends LoopChannel {
     // ---- reading ----------------------------------------------------------------------------
 
     /**
-     * Reads what the socket has, at most {@code max} bytes and what {@code into} holds, and copies it there: the byte
-     * count, 0 when nothing is available, -1 at end of stream, or ERROR.
+     * Reads what the socket has, at most {@code max} bytes, into {@code into}: the byte count,
+     * 0 when nothing is available, -1 at end of stream, or ERROR. {@code into} is the storage of a
+     * Python {@code bytearray} ({@code polyglot.storage}), so the bytes land in Python's object
+     * with no copy beyond the socket read itself.
      */
     @HostAccess.Export
-    public int read(Value into, int max) {
-        ByteBuffer buf = readBuffer;
-        buf.clear();
-        buf.limit(Math.min(max, PythonBuffers.capacity(into, buf.capacity())));
-        int n;
+    public int read(byte[] into, int max) {
         try {
-            n = channel.read(buf);
+            return channel.read(ByteBuffer.wrap(into, 0, Math.min(max, into.length)));
         } catch (IOException e) {
             return fail(e);
         }
-        if (n <= 0) {
-            return n;
-        }
-        buf.flip();
-        return PythonBuffers.copyInto(buf, into);
     }
 
     /** Turns read events on or off (pause_reading/resume_reading). */

@@ -1,0 +1,30 @@
+"""The Java array behind a Python ``bytearray``, for channels to read into.
+
+GraalPy keeps a ``bytearray``'s bytes in a Java ``byte[]``, and ``polyglot.storage`` hands that
+array to Java as itself, so a channel can read from the socket straight into the Python object.
+The polyglot API offers nothing else as fast in this direction on GraalPy 25.0.3: writing
+through interop costs one call per 8 bytes, and ``bytes(java_array)`` one per byte
+(docs/ARCHITECTURE.md has the numbers). The array changes when the ``bytearray`` is resized,
+so callers ask for it again for every buffer they did not allocate themselves.
+"""
+
+import polyglot
+
+
+def storage(buf):
+    """The Java byte[] holding `buf` (a bytearray) right now."""
+    return polyglot.storage(buf)
+
+
+class ReadBuffer:
+    """The loop's own receive buffer: a bytearray that is never resized, and its Java array."""
+
+    SIZE = 256 * 1024  # the most one read hands to a protocol, as the stdlib transports read
+
+    def __init__(self):
+        self.bytes = bytearray(self.SIZE)
+        self.java = polyglot.storage(self.bytes)
+
+    def take(self, n):
+        """A bytes copy of the first n bytes read."""
+        return bytes(memoryview(self.bytes)[:n])

@@ -385,17 +385,6 @@ class NotImplementedTests(LoopTestCase):
                     self.run_async(result)
             self.assertIn(name, str(cm.exception))
 
-    def test_sockets(self):
-        a, b = socket.socketpair()
-        self.addCleanup(a.close)
-        self.addCleanup(b.close)
-        a.setblocking(False)
-        b.setblocking(False)
-        self._assert_not_implemented("sock_recv", a, 10)
-        self._assert_not_implemented("sock_sendall", a, b"data")
-        self._assert_not_implemented("sock_connect", a, ("127.0.0.1", 9))
-        self._assert_not_implemented("sock_accept", a)
-
     def test_pipes_and_subprocesses(self):
         import os
         r, w = os.pipe()

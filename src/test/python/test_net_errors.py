@@ -166,10 +166,3 @@ class NotImplementedTests(NetTestCase):
             self.run_async(self.loop.create_server(asyncio.Protocol, "127.0.0.1", 0, ssl=ctx))
         with self.assertRaisesRegex(NotImplementedError, "TLS"):
             self.run_async(self.loop.start_tls(None, None, ctx))
-
-    def test_python_sockets_raise_not_implemented(self):
-        with socket.socket() as s:
-            with self.assertRaisesRegex(NotImplementedError, "sock="):
-                self.run_async(self.loop.create_connection(asyncio.Protocol, sock=s))
-            with self.assertRaisesRegex(NotImplementedError, "sock_recv"):
-                self.run_async(self.loop.sock_recv(s, 10))

@@ -5,7 +5,7 @@ checks and error messages follow the stdlib's ``create_connection``/``create_ser
 and every socket is a Java channel the loop owns, registered with the loop's selector under an
 id (``Loop._channels``); the iteration turns ready ids into the transports' read and write
 handles. Sockets made by Python code (``sock=``) are GraalPy's emulated sockets, which Java
-cannot watch or drive, so the methods that take one raise ``NotImplementedError``.
+cannot watch or drive: those go the stdlib's way (``_py_sockets``).
 """
 
 import collections.abc
@@ -26,13 +26,6 @@ from ._sockets import AF_UNIX, ChannelSocket, channel_error
 from ._stream import StreamTransport
 
 _RESOURCE_ERRNOS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
-
-
-def _sock_not_supported(method):
-    raise NotImplementedError(
-        f"rloop's {method}() does not take sockets made by Python code (sock=) yet: GraalPy's "
-        f"emulated sockets cannot be handed to the loop's Java channels; pass host and port "
-        f"(or path) instead, or use GraalPy's stdlib loop (rloop-graalpy --loop asyncio)")
 
 
 def _tls_not_implemented(method):
@@ -204,9 +197,11 @@ class NetworkMixin:
         if host is None and port is None:
             if sock is None:
                 raise ValueError("host and port was not specified and no sock specified")
-            if sock.type != socket.SOCK_STREAM:
-                raise ValueError(f"A Stream Socket was expected, got {sock!r}")
-            _sock_not_supported("create_connection")
+            # a socket made by Python code: the stdlib's path, over add_reader (_py_sockets)
+            return await base_events.BaseEventLoop.create_connection(
+                self, protocol_factory, sock=sock, local_addr=local_addr,
+                happy_eyeballs_delay=happy_eyeballs_delay, interleave=interleave,
+                all_errors=all_errors)
         if sock is not None:
             raise ValueError("host/port and sock can not be specified at the same time")
 
@@ -358,8 +353,6 @@ class NetworkMixin:
             raise ValueError(f"A UNIX Domain Stream Socket was expected, got {sock!r}")
         if ssl:
             _tls_not_implemented("create_unix_connection")
-        if sock is not None:
-            _sock_not_supported("create_unix_connection")
         path = os.fsdecode(os.fspath(path))
         channel = self._net.connectUnix(self._new_channel_id(), path)
         if channel is None:
@@ -390,9 +383,9 @@ class NetworkMixin:
         if host is None and port is None:
             if sock is None:
                 raise ValueError("Neither host/port nor sock were specified")
-            if sock.type != socket.SOCK_STREAM:
-                raise ValueError(f"A Stream Socket was expected, got {sock!r}")
-            _sock_not_supported("create_server")
+            return await base_events.BaseEventLoop.create_server(
+                self, protocol_factory, sock=sock, backlog=backlog,
+                start_serving=start_serving)
         if sock is not None:
             raise ValueError("host/port and sock can not be specified at the same time")
         if reuse_address is None:
@@ -475,8 +468,6 @@ class NetworkMixin:
             raise ValueError(f"A UNIX Domain Stream Socket was expected, got {sock!r}")
         if ssl:
             _tls_not_implemented("create_unix_server")
-        if sock is not None:
-            _sock_not_supported("create_unix_server")
         path = os.fsdecode(os.fspath(path))
         if path and path[0] != "\0":
             # a socket file left by an earlier server is replaced, as the stdlib does
@@ -503,11 +494,17 @@ class NetworkMixin:
 
     def _start_serving(self, protocol_factory, sock, sslcontext=None, server=None,
                        backlog=100, ssl_handshake_timeout=None, ssl_shutdown_timeout=None):
+        if not isinstance(sock, ChannelSocket):
+            return self._start_serving_python_socket(
+                protocol_factory, sock, sslcontext, server, backlog, ssl_handshake_timeout,
+                ssl_shutdown_timeout)
         listener = _Listener(self, sock, protocol_factory, server, backlog)
         self._register_channel(sock.channel.id(), listener)
         sock.channel.setAccepting(True)
 
     def _stop_serving(self, sock):
+        if not isinstance(sock, ChannelSocket):
+            return self._stop_serving_python_socket(sock)
         channel = sock.channel
         self._unregister_channel(channel.id())
         channel.close()
@@ -530,7 +527,8 @@ class NetworkMixin:
                 raise ValueError(
                     f"socket modifier keyword arguments can not be used "
                     f"when sock is specified. ({problems})")
-            _sock_not_supported("create_datagram_endpoint")
+            return await base_events.BaseEventLoop.create_datagram_endpoint(
+                self, protocol_factory, sock=sock)
         if not (local_addr or remote_addr):
             if family == 0:
                 raise ValueError("unexpected address family")
@@ -613,18 +611,6 @@ class NetworkMixin:
                 return None, None
             r_addr = remote
         return port, r_addr
-
-    # ---- what needs Python's own sockets ----------------------------------------------------
-
-    async def connect_accepted_socket(self, protocol_factory, sock, *, ssl=None,
-                                      ssl_handshake_timeout=None, ssl_shutdown_timeout=None):
-        if sock.type != socket.SOCK_STREAM:
-            raise ValueError(f"A Stream Socket was expected, got {sock!r}")
-        if ssl_handshake_timeout is not None and not ssl:
-            raise ValueError("ssl_handshake_timeout is only meaningful with ssl")
-        if ssl_shutdown_timeout is not None and not ssl:
-            raise ValueError("ssl_shutdown_timeout is only meaningful with ssl")
-        _sock_not_supported("connect_accepted_socket")
 
     async def start_tls(self, transport, protocol, sslcontext, *, server_side=False,
                         server_hostname=None, ssl_handshake_timeout=None,

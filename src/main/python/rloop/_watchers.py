@@ -2,7 +2,8 @@
 
 GraalPy's sockets are emulated on top of Java channels that Java code cannot reach, so while any
 such fd is watched the loop waits in ``select.select`` instead of the Java selector. A loopback
-connection whose far end is Java (``PythonWakeChannel``) keeps that wait wakeable from any thread.
+connection whose far end is Java (``PythonWakeChannel``) keeps that wait wakeable from any thread,
+and a Java thread (``ChannelWatcher``) watches the loop's own channels meanwhile.
 """
 
 import select
@@ -74,15 +75,21 @@ class FdWatchers:
         self._wake_sock = sock
 
     def _poll(self, timeout):
+        # the loop's own Java channels are watched meanwhile by a Java thread, which makes the
+        # wake socket readable when one of them is ready
+        self._core.watchChannels()
         try:
             r, w, _ = select.select(self._rlist, self._wlist, [],
                                     None if timeout < 0 else timeout)
         except InterruptedError:
-            return
+            r = w = ()
         except (OSError, ValueError):
             # a watched fd was closed behind the loop's back: find it, as selectors would,
             # by polling each fd on its own, and drop the dead ones
             r, w = self._poll_each()
+        finally:
+            if self._core.channelsWatched():
+                self._loop._dispatch_io()
         add = self._loop._add_callback
         wake_fd = self._rlist[0]
         for fd in r:

@@ -18,6 +18,7 @@ from asyncio import base_events, coroutines, events
 
 from . import _bridge, _tasks
 from ._network import NetworkMixin
+from ._py_sockets import PythonSocketsMixin
 from ._timers import TimerQueue
 from ._signals import SignalHandlers
 from ._watchers import FdWatchers
@@ -43,7 +44,7 @@ def _not_implemented(name, issue):
     return method
 
 
-class Loop(NetworkMixin, base_events.BaseEventLoop):
+class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
     """An asyncio event loop that waits and wakes up in Java."""
 
     def __init__(self):
@@ -54,6 +55,7 @@ class Loop(NetworkMixin, base_events.BaseEventLoop):
         self._fd_poll = None  # FdWatchers._poll while Python fds are watched
         self._signal_handlers = SignalHandlers(self)
         self._init_network()
+        self._init_python_sockets()
 
     # ---- scheduling ------------------------------------------------------------------------
 
@@ -258,19 +260,8 @@ class Loop(NetworkMixin, base_events.BaseEventLoop):
         self._signal_handlers.check(sig)
         return self._signal_handlers.remove(sig)
 
-    # ---- not yet implemented: networking, TLS, pipes, subprocesses --------------------------
+    # ---- not yet implemented: pipes, subprocesses ------------------------------------------
 
-    _SOCK_API = ("the sock_* methods work on sockets made by Python code, which GraalPy "
-                 "emulates out of Java's reach; a later rloop change")
-    sock_recv = _not_implemented("sock_recv", _SOCK_API)
-    sock_recv_into = _not_implemented("sock_recv_into", _SOCK_API)
-    sock_recvfrom = _not_implemented("sock_recvfrom", _SOCK_API)
-    sock_recvfrom_into = _not_implemented("sock_recvfrom_into", _SOCK_API)
-    sock_sendall = _not_implemented("sock_sendall", _SOCK_API)
-    sock_sendto = _not_implemented("sock_sendto", _SOCK_API)
-    sock_connect = _not_implemented("sock_connect", _SOCK_API)
-    sock_accept = _not_implemented("sock_accept", _SOCK_API)
-    sock_sendfile = _not_implemented("sock_sendfile", _SOCK_API)
     connect_read_pipe = _not_implemented("connect_read_pipe", "pipes are a later rloop issue")
     connect_write_pipe = _not_implemented("connect_write_pipe", "pipes are a later rloop issue")
     subprocess_exec = _not_implemented("subprocess_exec", "subprocesses are a later rloop issue")

@@ -26,6 +26,7 @@ import org.graalvm.polyglot.HostAccess;
 public final class LoopCore implements AutoCloseable {
     private final Selector selector;
     private final NetChannels net;
+    private final ChannelWatcher watcher;
     private Iterator<SelectionKey> events;
     private PythonWakeChannel pythonWake;
     /** True while Python waits in select.select: wake-ups then go through the wake channel. */
@@ -39,6 +40,7 @@ public final class LoopCore implements AutoCloseable {
         try {
             this.selector = Selector.open();
             this.net = new NetChannels(selector);
+            this.watcher = new ChannelWatcher(selector, this::signalPythonWake);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -58,15 +60,16 @@ public final class LoopCore implements AutoCloseable {
         if (closed) {
             return 0;
         }
-        int ready;
         sleeping = true;
         try {
             if (wakePending || timeout == 0) {
-                ready = selector.keys().isEmpty() ? 0 : selector.selectNow();
+                if (!selector.keys().isEmpty()) {
+                    selector.selectNow();
+                }
             } else if (timeout < 0) {
-                ready = selector.select();
+                selector.select();
             } else {
-                ready = selector.select(Math.max(1, (long) Math.ceil(timeout * 1000)));
+                selector.select(Math.max(1, (long) Math.ceil(timeout * 1000)));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -77,6 +80,13 @@ public final class LoopCore implements AutoCloseable {
             // done its job once the loop is awake, and must not make every later wait spin.
             Thread.interrupted();
         }
+        return collectEvents();
+    }
+
+    private int collectEvents() {
+        // the selected-key set may hold keys the channel watcher selected, which select calls
+        // here do not count again: what matters is what the set holds
+        int ready = selector.selectedKeys().size();
         events = ready > 0 ? selector.selectedKeys().iterator() : null;
         return ready;
     }
@@ -97,6 +107,42 @@ public final class LoopCore implements AutoCloseable {
         }
         events = null;
         return -1;
+    }
+
+    /**
+     * Before the loop waits in Python's {@code select.select}: has the channel watcher wake that
+     * wait when one of the loop's channels becomes ready (only if any is registered).
+     */
+    @HostAccess.Export
+    public void watchChannels() {
+        if (!selector.keys().isEmpty()) {
+            watcher.arm();
+        }
+    }
+
+    /**
+     * After the wait in {@code select.select}: stops the channel watcher and collects the ready
+     * channels, as {@link #waitFor} does; returns their number.
+     */
+    @HostAccess.Export
+    public int channelsWatched() {
+        watcher.disarm();
+        if (selector.keys().isEmpty()) {
+            return 0;
+        }
+        try {
+            selector.selectNow();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return collectEvents();
+    }
+
+    private void signalPythonWake() {
+        PythonWakeChannel pw = pythonWake;
+        if (pw != null) {
+            pw.signal();
+        }
     }
 
     /** The factory for this loop's sockets. */
@@ -168,6 +214,7 @@ public final class LoopCore implements AutoCloseable {
             return;
         }
         closed = true;
+        watcher.close();
         try {
             selector.close();
         } catch (IOException ignored) {

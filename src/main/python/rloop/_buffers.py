@@ -12,8 +12,21 @@ import polyglot
 
 
 def storage(buf):
-    """The Java byte[] holding `buf` (a bytearray) right now."""
+    """The Java byte[] holding `buf` (a bytearray or bytes) right now; it may be longer than
+    `buf`, so pass len(buf) along."""
     return polyglot.storage(buf)
+
+
+def send(channel_write, channel_write_buffer, data, *args):
+    """Hands `data` (bytes, bytearray or memoryview) to a channel's write: the Java array behind
+    it when it has one (no copy on the way in), else the buffer through interop."""
+    if type(data) is memoryview:
+        data = data.tobytes()
+    try:
+        array = polyglot.storage(data)
+    except TypeError:
+        return channel_write_buffer(data, *args)
+    return channel_write(array, len(data), *args)
 
 
 class ReadBuffer:

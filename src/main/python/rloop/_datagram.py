@@ -10,11 +10,13 @@ import socket
 from asyncio import constants, transports
 from asyncio.log import logger
 
+from . import _buffers
 from ._sockets import channel_error
 from ._transport import ChannelTransport
 
 _ERROR = -2
-_NONE = -1
+_LENGTH_MASK = (1 << 20) - 1  # receive() returns sender id << 20 | length
+_CACHE_SIZE = 1024  # addresses remembered per transport, each way
 _LOG_AFTER = constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES
 
 
@@ -25,6 +27,8 @@ class DatagramTransport(ChannelTransport, transports.DatagramTransport):
 
     def __init__(self, loop, port, socket_, protocol, address=None, waiter=None):
         self._address = address
+        self._sources = {}  # the port's sender id -> address tuple
+        self._targets = {}  # sendto address -> numeric (host, port)
         super().__init__(loop, port, socket_, protocol, waiter,
                          extra={"peername": address} if address else None)
 
@@ -32,17 +36,26 @@ class DatagramTransport(ChannelTransport, transports.DatagramTransport):
         if self._conn_lost:
             return
         buf = self._loop._read_buffer
-        n = self._channel.receive(buf.java, self.max_size)
-        if n == _NONE:
+        result = self._channel.receive(buf.java, self.max_size)
+        if result < 0:
+            if result == _ERROR:
+                self._protocol.error_received(channel_error(self._channel))
             return
-        if n == _ERROR:
-            self._protocol.error_received(channel_error(self._channel))
-            return
-        data = buf.take(n)
+        data = buf.take(result & _LENGTH_MASK)
+        addr = self._sources.get(result >> 20)
+        if addr is None:
+            addr = self._new_source(result >> 20)
+        self._protocol.datagram_received(data, addr)
+
+    def _new_source(self, source_id):
+        """The address tuple of a sender the port has given a new id."""
         addr = (self._channel.sourceHost(), self._channel.sourcePort())
         if self._sock.family == socket.AF_INET6:
             addr += (0, 0)
-        self._protocol.datagram_received(data, addr)
+        if len(self._sources) >= _CACHE_SIZE:
+            self._sources.clear()
+        self._sources[source_id] = addr
+        return addr
 
     def sendto(self, data, addr=None):
         if not isinstance(data, (bytes, bytearray, memoryview)):
@@ -61,12 +74,17 @@ class DatagramTransport(ChannelTransport, transports.DatagramTransport):
             return
         if addr is None and not self._address:
             raise OSError(89, "Destination address required")
-        host = port = None
+        host, port = None, 0
         if addr is not None:
-            host, port = self._loop._numeric_address(addr, self._sock.family, socket.SOCK_DGRAM)
-        if type(data) is memoryview:
-            data = data.tobytes()
-        pending = self._channel.send(data, host, port if port is not None else 0)
+            target = self._targets.get(addr)
+            if target is None:
+                target = self._loop._numeric_address(addr, self._sock.family, socket.SOCK_DGRAM)
+                if len(self._targets) >= _CACHE_SIZE:
+                    self._targets.clear()
+                self._targets[addr] = target
+            host, port = target
+        channel = self._channel
+        pending = _buffers.send(channel.send, channel.sendBuffer, data, host, port)
         if pending == _ERROR:
             self._protocol.error_received(channel_error(self._channel))
             return

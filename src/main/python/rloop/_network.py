@@ -100,6 +100,8 @@ class _Listener:
         try:
             protocol = self._protocol_factory()
             sock = ChannelSocket(channel, self.sock.family, socket.SOCK_STREAM)
+            if getattr(self.sock, "_keep_alive", False):
+                channel.setOption("SO_KEEPALIVE", 1)  # create_server(keep_alive=True)
             StreamTransport(self._loop, channel, sock, protocol, server=self._server)
         except (SystemExit, KeyboardInterrupt):
             raise

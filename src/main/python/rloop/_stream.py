@@ -152,9 +152,8 @@ class StreamTransport(ChannelTransport, transports.Transport):
                 logger.warning("socket.send() raised exception.")
             self._conn_lost += 1
             return
-        if type(data) is memoryview:
-            data = data.tobytes()  # interop reads bytes and bytearray in one call, not views
-        pending = self._channel.write(data)
+        channel = self._channel
+        pending = _buffers.send(channel.write, channel.writeBuffer, data)
         if pending == _ERROR:
             self._fatal_error(channel_error(self._channel), "Fatal write error on socket transport")
             return

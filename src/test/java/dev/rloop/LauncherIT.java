@@ -246,6 +246,18 @@ class LauncherIT {
         assertFalse(r.err().contains(TRACEBACK), r::toString);
     }
 
+    @Test
+    void tcpEchoExampleRunsOnRloop() throws Exception {
+        Path base = launcher.getParent().getParent();
+        Run r = launch(base.resolve("examples").resolve("echo_tcp.py").toString(), "50");
+        assertEquals(0, r.exit(), r::toString);
+        List<String> out = lines(r.out());
+        assertTrue(out.get(0).startsWith("server: listening on 127.0.0.1:"), r::toString);
+        assertTrue(out.get(0).endsWith("(rloop.loop)"), r::toString);
+        assertTrue(out.stream().anyMatch(l -> l.startsWith("client: 50 round trips in ")), r::toString);
+        assertFalse(r.err().contains(TRACEBACK), r::toString);
+    }
+
     // ---------------------------------------------------------------- SIGINT
 
     @Test

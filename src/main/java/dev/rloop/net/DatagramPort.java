@@ -8,6 +8,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.Value;
@@ -24,6 +25,12 @@ public final class DatagramPort extends LoopChannel {
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private long pending;
     private InetSocketAddress source;
+    /** Senders seen lately, by the id {@link #receive} reports for them. */
+    private final HashMap<InetSocketAddress, Integer> sourceIds = new HashMap<>();
+    private int lastSourceId;
+    private static final int MAX_SOURCES = 1024;
+    /** What fits in the length bits of {@link #receive}'s result (UDP's own limit is 65,507). */
+    private static final int MAX_DATAGRAM = (1 << 20) - 1;
 
     private record Pending(ByteBuffer data, SocketAddress target) {
     }
@@ -58,12 +65,15 @@ public final class DatagramPort extends LoopChannel {
 
     /**
      * Receives one datagram into {@code into} (the storage of a Python {@code bytearray}),
-     * truncated to {@code max} bytes as recvfrom does: the byte count, -1 when none is waiting,
-     * or ERROR (for a connected socket, an ICMP error such as port unreachable shows up here).
+     * truncated to {@code max} bytes as recvfrom does. Returns -1 when none is waiting, ERROR
+     * on failure (for a connected socket, an ICMP error such as port unreachable shows up here),
+     * else {@code sourceId << 20 | length}: {@code sourceId} names the sender's address and never
+     * names another one, so Python can keep the address tuple it built for it and needs one call
+     * per datagram; {@link #sourceHost()}/{@link #sourcePort()} give the address of the last one.
      */
     @HostAccess.Export
-    public int receive(byte[] into, int max) {
-        ByteBuffer buf = ByteBuffer.wrap(into, 0, Math.min(max, into.length));
+    public long receive(byte[] into, int max) {
+        ByteBuffer buf = ByteBuffer.wrap(into, 0, Math.min(Math.min(max, into.length), MAX_DATAGRAM));
         try {
             // receive() also serves a connected socket, and reports its ICMP errors
             SocketAddress from = channel.receive(buf);
@@ -74,7 +84,19 @@ public final class DatagramPort extends LoopChannel {
         } catch (IOException e) {
             return fail(e);
         }
-        return buf.position();
+        return ((long) sourceId(source) << 20) | buf.position();
+    }
+
+    private int sourceId(InetSocketAddress address) {
+        Integer id = sourceIds.get(address);
+        if (id == null) {
+            if (sourceIds.size() >= MAX_SOURCES) {
+                sourceIds.clear(); // ids keep growing, so an old id is never reused
+            }
+            id = ++lastSourceId;
+            sourceIds.put(address, id);
+        }
+        return id;
     }
 
     @HostAccess.Export
@@ -88,22 +110,23 @@ public final class DatagramPort extends LoopChannel {
     }
 
     /**
-     * Sends {@code data} to host/port (host null: the connected peer) or queues it when the
-     * socket has no room; returns the bytes pending, or ERROR.
+     * Sends the first {@code length} bytes of {@code data} (the Java array behind a Python
+     * {@code bytes}/{@code bytearray}) to host/port (host null: the connected peer), or queues a
+     * copy when the socket has no room; returns the bytes pending, or ERROR.
      */
     @HostAccess.Export
-    public long send(Value data, String host, int port) {
+    public long send(byte[] data, int length, String host, int port) {
         SocketAddress target;
         try {
             target = host == null ? null : Addresses.inet(host, port);
         } catch (IOException e) {
             return fail(e);
         }
-        ByteBuffer buf = ByteBuffer.wrap(PythonBuffers.copyOf(data));
+        ByteBuffer buf = ByteBuffer.wrap(data, 0, length);
         if (pending == 0) {
             try {
                 int sent = target == null ? channel.write(buf) : channel.send(buf, target);
-                if (sent > 0 || buf.capacity() == 0) {
+                if (sent > 0 || length == 0) {
                     return 0;
                 }
             } catch (IOException e) {
@@ -113,9 +136,18 @@ public final class DatagramPort extends LoopChannel {
             }
             interest(SelectionKey.OP_WRITE, true);
         }
-        queue.add(new Pending(buf, target));
-        pending += buf.remaining();
+        ByteBuffer copy = ByteBuffer.allocate(length);
+        copy.put(data, 0, length).flip();
+        queue.add(new Pending(copy, target));
+        pending += length;
         return pending;
+    }
+
+    /** {@link #send(byte[], int, String, int)} for a Python buffer with no Java array. */
+    @HostAccess.Export
+    public long sendBuffer(Value data, String host, int port) {
+        byte[] bytes = PythonBuffers.copyOf(data);
+        return send(bytes, bytes.length, host, port);
     }
 
     /** Sends what is queued, after a writable event; the bytes still pending, or ERROR (the

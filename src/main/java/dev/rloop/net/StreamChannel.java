@@ -88,11 +88,14 @@ public final class StreamChannel extends LoopChannel {
 
     // ---- writing ----------------------------------------------------------------------------
 
-    /** Sends {@code data} (a Python bytes-like object) or queues what the socket does not take
-     * now; returns the bytes still pending, or ERROR. */
+    /**
+     * Sends the first {@code length} bytes of {@code data} (the Java array behind a Python
+     * {@code bytes} or {@code bytearray}, from {@code polyglot.storage}) or queues a copy of
+     * what the socket does not take now; returns the bytes still pending, or ERROR.
+     */
     @HostAccess.Export
-    public long write(Value data) {
-        ByteBuffer buf = ByteBuffer.wrap(PythonBuffers.copyOf(data));
+    public long write(byte[] data, int length) {
+        ByteBuffer buf = ByteBuffer.wrap(data, 0, length);
         if (pending == 0) {
             try {
                 channel.write(buf);
@@ -104,9 +107,19 @@ public final class StreamChannel extends LoopChannel {
             }
             interest(SelectionKey.OP_WRITE, true);
         }
-        queue.add(buf);
-        pending += buf.remaining();
+        // the Python object may change once write() returns (a bytearray): keep a copy
+        ByteBuffer copy = ByteBuffer.allocate(buf.remaining());
+        copy.put(buf).flip();
+        queue.add(copy);
+        pending += copy.remaining();
         return pending;
+    }
+
+    /** {@link #write(byte[], int)} for a Python buffer with no Java array of its own. */
+    @HostAccess.Export
+    public long writeBuffer(Value data) {
+        byte[] bytes = PythonBuffers.copyOf(data);
+        return write(bytes, bytes.length);
     }
 
     /** Writes what is queued, after a writable event; returns the bytes still pending, or ERROR. */

@@ -13,7 +13,6 @@ import errno
 import itertools
 import os
 import socket
-import stat
 
 from asyncio import base_events, constants, events, staggered, tasks
 from asyncio.log import logger
@@ -21,7 +20,7 @@ from asyncio.log import logger
 from . import _tasks
 from ._buffers import ReadBuffer
 from ._datagram import DatagramTransport
-from ._server import Server
+from ._server import Server, remove_socket_file
 from ._sockets import AF_UNIX, ChannelSocket, channel_error
 from ._stream import StreamTransport
 
@@ -32,6 +31,18 @@ def _tls_not_implemented(method):
     raise NotImplementedError(
         f"rloop does not implement TLS yet (ssl= in {method}() is a later rloop issue); "
         f"use GraalPy's stdlib loop (rloop-graalpy --loop asyncio) for TLS")
+
+
+def _unix_path(path, sock, missing_message):
+    """The checks of the stdlib's create_unix_* on path and sock; returns the path as str. A
+    socket object here can only fail them: GraalPy's socket module has no AF_UNIX."""
+    if path is not None:
+        if sock is not None:
+            raise ValueError("path and sock can not be specified at the same time")
+        return os.fsdecode(os.fspath(path))
+    if sock is None:
+        raise ValueError(missing_message)
+    raise ValueError(f"A UNIX Domain Stream Socket was expected, got {sock!r}")
 
 
 def _os_error(code, message=None):
@@ -346,16 +357,9 @@ class NetworkMixin:
                 raise ValueError("ssl_handshake_timeout is only meaningful with ssl")
             if ssl_shutdown_timeout is not None:
                 raise ValueError("ssl_shutdown_timeout is only meaningful with ssl")
-        if path is not None:
-            if sock is not None:
-                raise ValueError("path and sock can not be specified at the same time")
-        elif sock is None:
-            raise ValueError("no path and sock were specified")
-        elif sock.family != AF_UNIX or sock.type != socket.SOCK_STREAM:
-            raise ValueError(f"A UNIX Domain Stream Socket was expected, got {sock!r}")
+        path = _unix_path(path, sock, "no path and sock were specified")
         if ssl:
             _tls_not_implemented("create_unix_connection")
-        path = os.fsdecode(os.fspath(path))
         channel = self._net.connectUnix(self._new_channel_id(), path)
         if channel is None:
             raise _os_error(self._net.errno())
@@ -461,25 +465,11 @@ class NetworkMixin:
             raise ValueError("ssl_handshake_timeout is only meaningful with ssl")
         if ssl_shutdown_timeout is not None and not ssl:
             raise ValueError("ssl_shutdown_timeout is only meaningful with ssl")
-        if path is not None:
-            if sock is not None:
-                raise ValueError("path and sock can not be specified at the same time")
-        elif sock is None:
-            raise ValueError("path was not specified, and no sock specified")
-        elif sock.family != AF_UNIX or sock.type != socket.SOCK_STREAM:
-            raise ValueError(f"A UNIX Domain Stream Socket was expected, got {sock!r}")
+        path = _unix_path(path, sock, "path was not specified, and no sock specified")
         if ssl:
             _tls_not_implemented("create_unix_server")
-        path = os.fsdecode(os.fspath(path))
-        if path and path[0] != "\0":
-            # a socket file left by an earlier server is replaced, as the stdlib does
-            try:
-                if stat.S_ISSOCK(os.stat(path).st_mode):
-                    os.remove(path)
-            except FileNotFoundError:
-                pass
-            except OSError as err:
-                logger.error("Unable to check or remove stale UNIX socket %r: %r", path, err)
+        # a socket file left by an earlier server is replaced, as the stdlib does
+        remove_socket_file(path, "Unable to check or remove stale UNIX socket")
         channel = self._net.listenUnix(self._new_channel_id(), path, backlog)
         if channel is None:
             code = self._net.errno()

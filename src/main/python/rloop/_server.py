@@ -36,15 +36,19 @@ class Server(base_events.Server):
     def close(self):
         path, self._unix_path = self._unix_path, None
         super().close()
-        if path and path[0] != "\0":
-            _remove_socket_file(path)
+        if path:
+            remove_socket_file(path, "Unable to clean up listening UNIX socket")
 
 
-def _remove_socket_file(path):
+def remove_socket_file(path, failure_message):
+    """Removes the Unix socket file at `path` if there is one (not another kind of file, not an
+    abstract-namespace name); logs `failure_message` when that fails."""
+    if not path or path[0] == "\0":
+        return
     try:
         if stat.S_ISSOCK(os.stat(path).st_mode):
             os.unlink(path)
     except FileNotFoundError:
         pass
     except OSError as err:
-        logger.error("Unable to clean up listening UNIX socket %r: %r", path, err)
+        logger.error("%s %r: %r", failure_message, path, err)

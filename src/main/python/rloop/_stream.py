@@ -82,7 +82,12 @@ class StreamTransport(ChannelTransport, transports.Transport):
                 raise
             except BaseException as exc:
                 self._fatal_error(exc, "Fatal error: protocol.data_received() call failed.")
-        elif n == _EOF:
+        elif n:
+            self._read_failed(n)
+
+    def _read_failed(self, n):
+        """After a read that returned no data: end of stream or an error."""
+        if n == _EOF:
             self._read_eof()
         elif n == _ERROR:
             self._fatal_error(channel_error(self._channel), "Fatal read error on socket transport")
@@ -114,10 +119,8 @@ class StreamTransport(ChannelTransport, transports.Transport):
                 raise
             except BaseException as exc:
                 self._fatal_error(exc, "Fatal error: protocol.buffer_updated() call failed.")
-        elif n == _EOF:
-            self._read_eof()
-        elif n == _ERROR:
-            self._fatal_error(channel_error(self._channel), "Fatal read error on socket transport")
+        elif n:
+            self._read_failed(n)
 
     def _read_eof(self):
         if self._loop.get_debug():

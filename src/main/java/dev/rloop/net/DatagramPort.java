@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.util.ArrayDeque;
@@ -186,27 +187,12 @@ public final class DatagramPort extends LoopChannel {
     }
 
     @Override
-    SocketAddress localAddress() {
-        return quietly(channel::getLocalAddress);
+    NetworkChannel networkChannel() {
+        return channel;
     }
 
-    @HostAccess.Export
-    public String remoteHost() {
-        return hostOf(quietly(channel::getRemoteAddress));
-    }
-
-    @HostAccess.Export
-    public int remotePort() {
-        return portOf(quietly(channel::getRemoteAddress));
-    }
-
-    @HostAccess.Export
-    public int setOption(String name, int value) {
-        return SocketOptions.set(this, channel, name, value);
-    }
-
-    @HostAccess.Export
-    public int getOption(String name) {
-        return SocketOptions.get(this, channel, name);
+    @Override
+    SocketAddress remoteAddress() throws IOException {
+        return channel.getRemoteAddress();
     }
 }

@@ -1,7 +1,7 @@
 package dev.rloop.net;
 
 import java.io.IOException;
-import java.net.SocketAddress;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
@@ -53,13 +53,7 @@ public final class ListenerChannel extends LoopChannel {
     }
 
     @Override
-    SocketAddress localAddress() {
-        return quietly(channel::getLocalAddress);
+    NetworkChannel networkChannel() {
+        return channel;
     }
-
-    @HostAccess.Export
-    public int getOption(String name) {
-        return SocketOptions.get(this, channel, name);
-    }
-
 }

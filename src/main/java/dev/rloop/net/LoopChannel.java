@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -109,18 +110,47 @@ public abstract class LoopChannel {
         }
     }
 
-    /** The local address as a Python-style tuple member list: host, or a path for Unix. */
+    /** The socket as java.nio's option and address interface. */
+    abstract NetworkChannel networkChannel();
+
+    /** The peer's address; null when the socket has none (a listener, an unconnected UDP port). */
+    SocketAddress remoteAddress() throws IOException {
+        return null;
+    }
+
+    /** The local address's host (numeric), or the path of a Unix socket. */
     @HostAccess.Export
-    public String localHost() {
-        return hostOf(localAddress());
+    public final String localHost() {
+        return hostOf(quietly(networkChannel()::getLocalAddress));
     }
 
     @HostAccess.Export
-    public int localPort() {
-        return portOf(localAddress());
+    public final int localPort() {
+        return portOf(quietly(networkChannel()::getLocalAddress));
     }
 
-    abstract SocketAddress localAddress();
+    /** The peer's host (numeric) or Unix path; null when there is no peer. */
+    @HostAccess.Export
+    public final String remoteHost() {
+        return hostOf(quietly(this::remoteAddress));
+    }
+
+    @HostAccess.Export
+    public final int remotePort() {
+        return portOf(quietly(this::remoteAddress));
+    }
+
+    /** Sets a boolean or integer socket option by its Java name; 0 or ERROR. */
+    @HostAccess.Export
+    public final int setOption(String name, int value) {
+        return SocketOptions.set(this, networkChannel(), name, value);
+    }
+
+    /** Reads a socket option by its Java name (booleans as 0/1); ERROR if unsupported. */
+    @HostAccess.Export
+    public final int getOption(String name) {
+        return SocketOptions.get(this, networkChannel(), name);
+    }
 
     static String hostOf(SocketAddress a) {
         if (a instanceof InetSocketAddress inet) {

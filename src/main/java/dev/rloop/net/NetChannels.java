@@ -128,10 +128,7 @@ public final class NetChannels {
             if (reusePort) {
                 ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             }
-            ch.bind(Addresses.inet(host, port), backlog);
-            ListenerChannel listener = new ListenerChannel(id, ch, this);
-            listener.register(selector, 0);
-            return listener;
+            return listen(id, ch, Addresses.inet(host, port), backlog);
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
             return failed(e);
@@ -143,14 +140,19 @@ public final class NetChannels {
         ServerSocketChannel ch = null;
         try {
             ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.bind(Addresses.unix(path), backlog);
-            ListenerChannel listener = new ListenerChannel(id, ch, this);
-            listener.register(selector, 0);
-            return listener;
+            return listen(id, ch, Addresses.unix(path), backlog);
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
             return failed(e);
         }
+    }
+
+    private ListenerChannel listen(int id, ServerSocketChannel ch, java.net.SocketAddress address,
+                                   int backlog) throws IOException {
+        ch.bind(address, backlog);
+        ListenerChannel listener = new ListenerChannel(id, ch, this);
+        listener.register(selector, 0);
+        return listener;
     }
 
     // ---- datagrams --------------------------------------------------------------------------

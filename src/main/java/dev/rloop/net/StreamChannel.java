@@ -3,6 +3,7 @@ package dev.rloop.net;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -181,32 +182,13 @@ public final class StreamChannel extends LoopChannel {
         }
     }
 
-    // ---- addresses and options --------------------------------------------------------------
+    @Override
+    NetworkChannel networkChannel() {
+        return channel;
+    }
 
     @Override
-    SocketAddress localAddress() {
-        return quietly(channel::getLocalAddress);
-    }
-
-    @HostAccess.Export
-    public String remoteHost() {
-        return hostOf(quietly(channel::getRemoteAddress));
-    }
-
-    @HostAccess.Export
-    public int remotePort() {
-        return portOf(quietly(channel::getRemoteAddress));
-    }
-
-    /** Sets a boolean or integer socket option by its Java name; 0 or ERROR. */
-    @HostAccess.Export
-    public int setOption(String name, int value) {
-        return SocketOptions.set(this, channel, name, value);
-    }
-
-    /** Reads a socket option by its Java name (booleans as 0/1); ERROR if unsupported. */
-    @HostAccess.Export
-    public int getOption(String name) {
-        return SocketOptions.get(this, channel, name);
+    SocketAddress remoteAddress() throws IOException {
+        return channel.getRemoteAddress();
     }
 }

@@ -5,9 +5,11 @@ As in the stdlib, errors sending or receiving a datagram go to the protocol's
 in the port's queue, with flow control at the water marks.
 """
 
+import errno
+import os
 import socket
 
-from asyncio import constants, transports
+from asyncio import base_events, constants, transports
 from asyncio.log import logger
 
 from . import _buffers
@@ -73,12 +75,12 @@ class DatagramTransport(ChannelTransport, transports.DatagramTransport):
             self._conn_lost += 1
             return
         if addr is None and not self._address:
-            raise OSError(89, "Destination address required")
+            raise OSError(errno.EDESTADDRREQ, os.strerror(errno.EDESTADDRREQ))
         host, port = None, 0
         if addr is not None:
             target = self._targets.get(addr)
             if target is None:
-                target = self._loop._numeric_address(addr, self._sock.family, socket.SOCK_DGRAM)
+                target = _numeric_address(addr, self._sock.family)
                 if len(self._targets) >= _CACHE_SIZE:
                     self._targets.clear()
                 self._targets[addr] = target
@@ -104,3 +106,12 @@ class DatagramTransport(ChannelTransport, transports.DatagramTransport):
         self._maybe_resume_protocol()
         if not pending and self._closing:
             self._call_connection_lost(None)
+
+
+def _numeric_address(addr, family):
+    """(host, port) with a numeric host, resolving a name on the spot as socket.sendto would;
+    what the port passes to Java."""
+    host, port = addr[0], addr[1]
+    if base_events._ipaddr_info(host, port, family, socket.SOCK_DGRAM, 0) is None:
+        host = socket.getaddrinfo(host, port, family, socket.SOCK_DGRAM)[0][4][0]
+    return host, int(port)

@@ -14,14 +14,14 @@ import itertools
 import os
 import socket
 
-from asyncio import base_events, constants, events, staggered, tasks
+from asyncio import base_events, constants, staggered, tasks
 from asyncio.log import logger
 
 from . import _tasks
 from ._buffers import ReadBuffer
 from ._datagram import DatagramTransport
 from ._server import Server, remove_socket_file
-from ._sockets import AF_UNIX, ChannelSocket, channel_error
+from ._sockets import AF_UNIX, ChannelSocket, channel_error, os_error
 from ._stream import StreamTransport
 
 _RESOURCE_ERRNOS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
@@ -45,11 +45,6 @@ def _unix_path(path, sock, missing_message):
     raise ValueError(f"A UNIX Domain Stream Socket was expected, got {sock!r}")
 
 
-def _os_error(code, message=None):
-    code = code or errno.EIO
-    return OSError(code, message or os.strerror(code))
-
-
 class _ConnectWaiter:
     """Stands in the channel table for a channel whose connect is in progress."""
 
@@ -67,7 +62,7 @@ class _ConnectWaiter:
         if status == 0:
             self.future.set_result(None)
         elif status < 0:
-            self.future.set_exception(_os_error(
+            self.future.set_exception(os_error(
                 self._channel.errno(), f"Connect call failed {self._address}"))
 
 
@@ -94,7 +89,7 @@ class _Listener:
                     return  # no more pending connections
                 if code == errno.ECONNABORTED:
                     continue  # the client gave up before we accepted
-                exc = _os_error(code)
+                exc = os_error(code)
                 if code in _RESOURCE_ERRNOS:
                     loop.call_exception_handler({
                         "message": "socket.accept() out of system resource",
@@ -176,14 +171,6 @@ class NetworkMixin:
             if channel is not None:
                 channel.close()
         self._channels.clear()
-
-    def _numeric_address(self, addr, family, type_):
-        """(host, port) with a numeric host, resolving a name on the spot as socket.sendto
-        would; what the datagram transport passes to Java."""
-        host, port = addr[0], addr[1]
-        if base_events._ipaddr_info(host, port, family, type_, 0) is None:
-            host = socket.getaddrinfo(host, port, family, type_)[0][4][0]
-        return host, int(port)
 
     # ---- connections ------------------------------------------------------------------------
 
@@ -303,12 +290,9 @@ class NetworkMixin:
                     raise OSError(f"no matching local address with family={family} found")
             await self._wait_connected(channel, address)
             return channel, family, proto
-        except OSError as exc:
-            mine.append(exc)
-            if channel is not None:
-                channel.close()
-            raise
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, OSError):
+                mine.append(exc)
             if channel is not None:
                 channel.close()
             raise
@@ -316,8 +300,8 @@ class NetworkMixin:
     def _connect_error(self, address):
         code = self._net.errno()
         if code == errno.ECONNREFUSED:
-            return _os_error(code, f"Connect call failed {address}")
-        return _os_error(code)
+            return os_error(code, f"Connect call failed {address}")
+        return os_error(code)
 
     async def _wait_connected(self, channel, address):
         if channel.isConnected():
@@ -362,7 +346,7 @@ class NetworkMixin:
             _tls_not_implemented("create_unix_connection")
         channel = self._net.connectUnix(self._new_channel_id(), path)
         if channel is None:
-            raise _os_error(self._net.errno())
+            raise os_error(self._net.errno())
         try:
             await self._wait_connected(channel, path)
         except BaseException:
@@ -475,7 +459,7 @@ class NetworkMixin:
             code = self._net.errno()
             if code == errno.EADDRINUSE:
                 raise OSError(errno.EADDRINUSE, f"Address {path!r} is already in use") from None
-            raise _os_error(code)
+            raise os_error(code)
         sock = ChannelSocket(channel, AF_UNIX, socket.SOCK_STREAM)
         server = Server(self, [sock], protocol_factory, None, backlog, None, None,
                         unix_path=path if cleanup_socket else None)
@@ -593,7 +577,7 @@ class NetworkMixin:
         port = self._net.openDatagram(self._new_channel_id(), v6, local[0], local[1], False,
                                       bool(reuse_port), bool(allow_broadcast))
         if port is None:
-            exceptions.append(_os_error(self._net.errno()))
+            exceptions.append(os_error(self._net.errno()))
             return None, None
         r_addr = None
         if remote is not None:

@@ -28,14 +28,16 @@ if hasattr(socket, "SO_REUSEPORT"):
 AF_UNIX = getattr(socket, "AF_UNIX", 1)
 
 
-def raise_channel_error(channel, message=None):
-    """Raises the OSError a failed Java channel call left behind (see NetErrors)."""
-    raise channel_error(channel, message)
+def os_error(code, message=None):
+    """OSError(code, message), worded by os.strerror unless `message` is given; Python picks the
+    subclass (ConnectionResetError, ...) from the errno."""
+    code = code or errno.EIO
+    return OSError(code, message or os.strerror(code))
 
 
 def channel_error(channel, message=None):
-    code = channel.errno() or errno.EIO
-    return OSError(code, message or os.strerror(code))
+    """The OSError a failed Java channel call left behind (see NetErrors)."""
+    return os_error(channel.errno(), message)
 
 
 def address(family, host, port):
@@ -70,8 +72,7 @@ class ChannelSocket:
         return address(self.family, self._channel.localHost(), self._channel.localPort())
 
     def getpeername(self):
-        remote = getattr(self._channel, "remoteHost", None)
-        host = remote() if remote is not None else None
+        host = self._channel.remoteHost()
         if host is None:
             raise OSError(errno.ENOTCONN, os.strerror(errno.ENOTCONN))
         return address(self.family, host, self._channel.remotePort())
@@ -80,7 +81,7 @@ class ChannelSocket:
         name = self._option(level, optname)
         value = self._channel.getOption(name)
         if value == -2 and self._channel.errno():
-            raise_channel_error(self._channel)
+            raise channel_error(self._channel)
         if name == "SO_LINGER":
             # Java says -1 for "off", the C API a struct linger {onoff, seconds}
             return struct.pack("ii", int(value >= 0), max(value, 0))
@@ -88,14 +89,11 @@ class ChannelSocket:
 
     def setsockopt(self, level, optname, value, optlen=None):
         name = self._option(level, optname)
-        setter = getattr(self._channel, "setOption", None)
-        if setter is None:
-            raise OSError(errno.ENOPROTOOPT, os.strerror(errno.ENOPROTOOPT))
         if name == "SO_LINGER":
             onoff, seconds = struct.unpack("ii", bytes(value))
             value = seconds if onoff else -1
-        if setter(name, int(value)) == -2:
-            raise_channel_error(self._channel)
+        if self._channel.setOption(name, int(value)) == -2:
+            raise channel_error(self._channel)
 
     @staticmethod
     def _option(level, optname):

@@ -63,9 +63,7 @@ public final class LoopCore implements AutoCloseable {
         sleeping = true;
         try {
             if (wakePending || timeout == 0) {
-                if (!selector.keys().isEmpty()) {
-                    selector.selectNow();
-                }
+                pollChannels();
             } else if (timeout < 0) {
                 selector.select();
             } else {
@@ -127,15 +125,19 @@ public final class LoopCore implements AutoCloseable {
     @HostAccess.Export
     public int channelsWatched() {
         watcher.disarm();
-        if (selector.keys().isEmpty()) {
-            return 0;
-        }
         try {
-            selector.selectNow();
+            pollChannels();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return collectEvents();
+    }
+
+    /** Updates the selected keys without waiting; no syscall when no channel is registered. */
+    private void pollChannels() throws IOException {
+        if (!selector.keys().isEmpty()) {
+            selector.selectNow();
+        }
     }
 
     private void signalPythonWake() {

@@ -5,8 +5,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.NetworkChannel;
-import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -37,13 +35,8 @@ public final class DatagramPort extends LoopChannel {
     }
 
     DatagramPort(int id, DatagramChannel channel) {
-        super(id);
+        super(id, channel);
         this.channel = channel;
-    }
-
-    @Override
-    SelectableChannel channel() {
-        return channel;
     }
 
     /** Fixes the peer (remote_addr); 0 or ERROR. */
@@ -52,16 +45,9 @@ public final class DatagramPort extends LoopChannel {
         try {
             channel.connect(Addresses.inet(host, port));
             return 0;
-        } catch (IOException e) {
-            return fail(e);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return fail(e);
         }
-    }
-
-    @HostAccess.Export
-    public boolean isConnected() {
-        return channel.isConnected();
     }
 
     /**
@@ -130,9 +116,7 @@ public final class DatagramPort extends LoopChannel {
                 if (sent > 0 || length == 0) {
                     return 0;
                 }
-            } catch (IOException e) {
-                return fail(e);
-            } catch (RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 return fail(e);
             }
             interest(SelectionKey.OP_WRITE, true);
@@ -184,11 +168,6 @@ public final class DatagramPort extends LoopChannel {
     @HostAccess.Export
     public void setReading(boolean on) {
         interest(SelectionKey.OP_READ, on);
-    }
-
-    @Override
-    NetworkChannel networkChannel() {
-        return channel;
     }
 
     @Override

@@ -1,8 +1,6 @@
 package dev.rloop.net;
 
 import java.io.IOException;
-import java.nio.channels.NetworkChannel;
-import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -15,14 +13,9 @@ public final class ListenerChannel extends LoopChannel {
     private final NetChannels net;
 
     ListenerChannel(int id, ServerSocketChannel channel, NetChannels net) {
-        super(id);
+        super(id, channel);
         this.channel = channel;
         this.net = net;
-    }
-
-    @Override
-    SelectableChannel channel() {
-        return channel;
     }
 
     /**
@@ -40,7 +33,7 @@ public final class ListenerChannel extends LoopChannel {
             return null;
         }
         if (accepted == null) {
-            fail(0, null);
+            fail(0);
             return null;
         }
         return net.adopt(newId, accepted);
@@ -50,10 +43,5 @@ public final class ListenerChannel extends LoopChannel {
     @HostAccess.Export
     public void setAccepting(boolean on) {
         interest(SelectionKey.OP_ACCEPT, on);
-    }
-
-    @Override
-    NetworkChannel networkChannel() {
-        return channel;
     }
 }

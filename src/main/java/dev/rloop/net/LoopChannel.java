@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
@@ -17,28 +16,29 @@ import org.graalvm.polyglot.HostAccess;
  * chose; the base of the stream, listener and datagram channels.
  *
  * <p>All methods run on the loop thread (the selector is only touched there). Failures never
- * throw into Python: a method that can fail returns {@link #ERROR} and leaves the errno and
- * message in {@link #errno()} and {@link #error()} (see {@link NetErrors}).
+ * throw into Python: a method that can fail returns {@link #ERROR} and leaves the errno in
+ * {@link #errno()} (see {@link NetErrors}).
  */
 public abstract class LoopChannel {
     /** Returned by methods that failed; {@link #errno()} says why. */
     public static final int ERROR = -2;
 
     private final int id;
+    private final SelectableChannel channel;
+    private final NetworkChannel network;
     private SelectionKey key;
     private int errno;
-    private String error;
 
-    LoopChannel(int id) {
+    /** {@code channel} is one of java.nio's socket channels: selectable and a network channel. */
+    <C extends SelectableChannel & NetworkChannel> LoopChannel(int id, C channel) {
         this.id = id;
+        this.channel = channel;
+        this.network = channel;
     }
 
-    abstract SelectableChannel channel();
-
     final void register(Selector selector, int ops) throws IOException {
-        SelectableChannel ch = channel();
-        ch.configureBlocking(false);
-        key = ch.register(selector, ops, this);
+        channel.configureBlocking(false);
+        key = channel.register(selector, ops, this);
     }
 
     public final int id() {
@@ -57,44 +57,24 @@ public abstract class LoopChannel {
         }
     }
 
-    final boolean isInterested(int op) {
-        SelectionKey k = key;
-        return k != null && k.isValid() && (k.interestOps() & op) != 0;
+    final int fail(Exception e) {
+        return fail(NetErrors.errno(e));
     }
 
-    final int fail(IOException e) {
-        errno = NetErrors.errno(e);
-        error = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        return ERROR;
-    }
-
-    final int fail(RuntimeException e) {
-        errno = NetErrors.errno(e);
-        error = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        return ERROR;
-    }
-
-    final int fail(int errnoValue, String message) {
+    final int fail(int errnoValue) {
         errno = errnoValue;
-        error = message;
         return ERROR;
     }
 
-    /** The errno of the last failure (0 if none). */
+    /** The errno of the last failure (0 if none); Python words the message (os.strerror). */
     @HostAccess.Export
     public final int errno() {
         return errno;
     }
 
-    /** The message of the last failure. */
-    @HostAccess.Export
-    public final String error() {
-        return error;
-    }
-
     @HostAccess.Export
     public final boolean isOpen() {
-        return channel().isOpen();
+        return channel.isOpen();
     }
 
     /** Deregisters and closes the channel; safe to call twice. */
@@ -104,14 +84,11 @@ public abstract class LoopChannel {
             key.cancel();
         }
         try {
-            channel().close();
+            channel.close();
         } catch (IOException ignored) {
             // closing a socket reports errors only for data that can no longer be sent
         }
     }
-
-    /** The socket as java.nio's option and address interface. */
-    abstract NetworkChannel networkChannel();
 
     /** The peer's address; null when the socket has none (a listener, an unconnected UDP port). */
     SocketAddress remoteAddress() throws IOException {
@@ -121,12 +98,12 @@ public abstract class LoopChannel {
     /** The local address's host (numeric), or the path of a Unix socket. */
     @HostAccess.Export
     public final String localHost() {
-        return hostOf(quietly(networkChannel()::getLocalAddress));
+        return hostOf(quietly(network::getLocalAddress));
     }
 
     @HostAccess.Export
     public final int localPort() {
-        return portOf(quietly(networkChannel()::getLocalAddress));
+        return portOf(quietly(network::getLocalAddress));
     }
 
     /** The peer's host (numeric) or Unix path; null when there is no peer. */
@@ -143,13 +120,13 @@ public abstract class LoopChannel {
     /** Sets a boolean or integer socket option by its Java name; 0 or ERROR. */
     @HostAccess.Export
     public final int setOption(String name, int value) {
-        return SocketOptions.set(this, networkChannel(), name, value);
+        return SocketOptions.set(this, network, name, value);
     }
 
     /** Reads a socket option by its Java name (booleans as 0/1); ERROR if unsupported. */
     @HostAccess.Export
     public final int getOption(String name) {
-        return SocketOptions.get(this, networkChannel(), name);
+        return SocketOptions.get(this, network, name);
     }
 
     static String hostOf(SocketAddress a) {
@@ -166,11 +143,10 @@ public abstract class LoopChannel {
         return a instanceof InetSocketAddress inet ? inet.getPort() : -1;
     }
 
+    /** The address, or null when the channel has none to give (closed, not connected). */
     static SocketAddress quietly(AddressSupplier s) {
         try {
             return s.get();
-        } catch (ClosedChannelException e) {
-            return null;
         } catch (IOException e) {
             return null;
         }

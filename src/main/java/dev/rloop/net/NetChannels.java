@@ -21,7 +21,6 @@ import org.graalvm.polyglot.HostAccess;
 public final class NetChannels {
     private final Selector selector;
     private int errno;
-    private String error;
     private boolean bindFailed;
 
     public NetChannels(Selector selector) {
@@ -33,11 +32,6 @@ public final class NetChannels {
         return errno;
     }
 
-    @HostAccess.Export
-    public String error() {
-        return error;
-    }
-
     /** Whether the last failed connect failed binding its local address, not connecting. */
     @HostAccess.Export
     public boolean bindFailed() {
@@ -45,8 +39,7 @@ public final class NetChannels {
     }
 
     private <T> T failed(Exception e) {
-        errno = e instanceof IOException io ? NetErrors.errno(io) : NetErrors.errno((RuntimeException) e);
-        error = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        errno = NetErrors.errno(e);
         return null;
     }
 

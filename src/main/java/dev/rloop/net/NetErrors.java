@@ -45,6 +45,11 @@ public final class NetErrors {
     private NetErrors() {
     }
 
+    /** The errno that best describes {@code e}, checked or not. */
+    public static int errno(Exception e) {
+        return e instanceof IOException io ? errno(io) : errno((RuntimeException) e);
+    }
+
     /** The errno that best describes {@code e}. */
     public static int errno(IOException e) {
         if (e instanceof PortUnreachableException) {

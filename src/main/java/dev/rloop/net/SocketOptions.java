@@ -28,7 +28,7 @@ final class SocketOptions {
     static int set(LoopChannel owner, NetworkChannel channel, String name, int value) {
         SocketOption<?> option = BY_NAME.get(name);
         if (option == null || !channel.supportedOptions().contains(option)) {
-            return owner.fail(NetErrors.EINVAL, "unsupported socket option " + name);
+            return owner.fail(NetErrors.EINVAL);
         }
         try {
             if (option.type() == Boolean.class) {
@@ -40,14 +40,14 @@ final class SocketOptions {
         } catch (IOException e) {
             return owner.fail(e);
         } catch (IllegalArgumentException e) {
-            return owner.fail(NetErrors.EINVAL, e.getMessage());
+            return owner.fail(NetErrors.EINVAL);
         }
     }
 
     static int get(LoopChannel owner, NetworkChannel channel, String name) {
         SocketOption<?> option = BY_NAME.get(name);
         if (option == null || !channel.supportedOptions().contains(option)) {
-            return owner.fail(NetErrors.EINVAL, "unsupported socket option " + name);
+            return owner.fail(NetErrors.EINVAL);
         }
         try {
             Object v = channel.getOption(option);

@@ -3,8 +3,6 @@ package dev.rloop.net;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.NetworkChannel;
-import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
@@ -29,13 +27,8 @@ public final class StreamChannel extends LoopChannel {
     private boolean outputShut;
 
     StreamChannel(int id, SocketChannel channel) {
-        super(id);
+        super(id, channel);
         this.channel = channel;
-    }
-
-    @Override
-    SelectableChannel channel() {
-        return channel;
     }
 
     // ---- connecting -------------------------------------------------------------------------
@@ -80,11 +73,6 @@ public final class StreamChannel extends LoopChannel {
     @HostAccess.Export
     public void setReading(boolean on) {
         interest(SelectionKey.OP_READ, on);
-    }
-
-    @HostAccess.Export
-    public boolean isReading() {
-        return isInterested(SelectionKey.OP_READ);
     }
 
     // ---- writing ----------------------------------------------------------------------------
@@ -147,11 +135,6 @@ public final class StreamChannel extends LoopChannel {
         }
     }
 
-    @HostAccess.Export
-    public long pending() {
-        return pending;
-    }
-
     /** Drops what is queued (abort, or a write error). */
     @HostAccess.Export
     public void discard() {
@@ -180,11 +163,6 @@ public final class StreamChannel extends LoopChannel {
             outputShut = true;
             channel.shutdownOutput();
         }
-    }
-
-    @Override
-    NetworkChannel networkChannel() {
-        return channel;
     }
 
     @Override

@@ -26,6 +26,9 @@ public final class RLoop {
     /** What {@link #runProgram} runs: a script, a module ({@code -m}), code ({@code -c}) or stdin. */
     public enum Kind { SCRIPT, MODULE, CODE, STDIN }
 
+    /** System property: directories (path-separated) put on {@code sys.path} after rloop's own. */
+    public static final String APP_PATH_PROPERTY = "rloop.app.path";
+
     private RLoop() {
     }
 
@@ -41,6 +44,11 @@ public final class RLoop {
         List<String> path = new ArrayList<>();
         path.add(PythonPackage.locate().toString());
         path.addAll(extraPath);
+        // An application's own Python root, set by the jars the rloop Maven plugin builds
+        String appPath = System.getProperty(APP_PATH_PROPERTY, "");
+        if (!appPath.isEmpty()) {
+            path.add(appPath);
+        }
         String pythonPath = System.getenv("PYTHONPATH");
         if (pythonPath != null && !pythonPath.isEmpty()) {
             path.add(pythonPath);

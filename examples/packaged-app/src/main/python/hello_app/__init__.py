@@ -1,0 +1,1 @@
+"""A small asyncio app for the rloop Maven plugin: greets names concurrently."""

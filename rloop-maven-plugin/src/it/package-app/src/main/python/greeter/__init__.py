@@ -1,0 +1,1 @@
+"""Greets everyone named on the command line, one task each."""

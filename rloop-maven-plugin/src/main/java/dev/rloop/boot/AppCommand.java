@@ -1,0 +1,99 @@
+package dev.rloop.boot;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The command line of the JVM that runs a Python app on rloop: the same JVM set-up as the
+ * {@code rloop-graalpy} launcher (GraalPy's jars on the module path, the Graal compiler on the
+ * upgrade module path so Truffle's optimizing runtime compiles Python), with the app's Python root
+ * on {@code sys.path} and {@code dev.rloop.Main} running the entry point as {@code python} would.
+ *
+ * <p>The JIT needs JVM flags ({@code -XX:+EnableJVMCI}, {@code --upgrade-module-path}) that a jar's
+ * manifest cannot carry, and Truffle only compiles when it runs as a named module, so the app
+ * always runs in a JVM started with this command: by {@link AppJarLauncher} for a packaged jar, by
+ * the plugin's {@code run} goal in a build tree.
+ */
+public final class AppCommand {
+    /** The app's entry point: a module run like {@code python -m}, or a script file. */
+    public record Entry(boolean module, String target) {
+        /** The {@code dev.rloop.Main} arguments that run this entry point from {@code pythonRoot}. */
+        List<String> mainArguments(Path pythonRoot) {
+            return module ? List.of("-m", target) : List.of(pythonRoot.resolve(target).toString());
+        }
+    }
+
+    private final Path java;
+    private final List<Path> modulePath;
+    private final Path rloopJar;
+    private final Path compilerJar;
+    private final List<Path> classPath = new ArrayList<>();
+    private final List<String> jvmArgs = new ArrayList<>();
+
+    /**
+     * @param java the {@code java} binary of a JDK 25+
+     * @param modulePath GraalPy's runtime jars (polyglot, Truffle, the Python language)
+     * @param rloopJar the rloop-graalpy jar (class path: it holds {@code dev.rloop.Main})
+     * @param compilerJar the Graal compiler jar, or null to run without the JIT
+     */
+    public AppCommand(Path java, List<Path> modulePath, Path rloopJar, Path compilerJar) {
+        this.java = java;
+        this.modulePath = List.copyOf(modulePath);
+        this.rloopJar = rloopJar;
+        this.compilerJar = compilerJar;
+    }
+
+    /** Extra jars for the class path (the app's own Java dependencies). */
+    public AppCommand classPath(List<Path> jars) {
+        classPath.addAll(jars);
+        return this;
+    }
+
+    /** Extra JVM arguments, after the ones this command needs (so they can override heap sizes). */
+    public AppCommand jvmArgs(List<String> args) {
+        jvmArgs.addAll(args);
+        return this;
+    }
+
+    public boolean jit() {
+        return compilerJar != null;
+    }
+
+    /** The full command: {@code java ... dev.rloop.Main <entry> <args>}. */
+    public List<String> build(Path pythonRoot, Entry entry, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java.toString());
+        if (compilerJar != null) {
+            cmd.add("-XX:+UnlockExperimentalVMOptions");
+            cmd.add("-XX:+EnableJVMCI");
+            cmd.add("--upgrade-module-path=" + compilerJar);
+        }
+        cmd.add("--module-path=" + join(modulePath));
+        cmd.add("--add-modules=org.graalvm.polyglot");
+        cmd.add("--enable-native-access=org.graalvm.truffle,ALL-UNNAMED");
+        cmd.add("--sun-misc-unsafe-memory-access=allow");
+        // GraalPy's interpreter recurses deeply on the Java stack; the launcher uses the same size
+        cmd.add("-Xss16m");
+        cmd.add("-Drloop.app.path=" + pythonRoot);
+        cmd.addAll(jvmArgs);
+        List<Path> cp = new ArrayList<>();
+        cp.add(rloopJar);
+        cp.addAll(classPath);
+        cmd.add("-cp");
+        cmd.add(join(cp));
+        cmd.add("dev.rloop.Main");
+        cmd.addAll(entry.mainArguments(pythonRoot));
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    private static String join(List<Path> paths) {
+        List<String> parts = new ArrayList<>();
+        for (Path p : paths) {
+            parts.add(p.toString());
+        }
+        return String.join(File.pathSeparator, parts);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.rloop.maven;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.plugins.annotations.ResolutionScope;
+
+import dev.rloop.boot.AppCommand;
+import dev.rloop.boot.Jdk;
+
+/**
+ * Runs the app from the build tree, for development: the same JVM and Python set-up as the packaged
+ * jar (rloop as asyncio's loop, the Graal JIT on), with the jars straight from the local Maven
+ * repository. The build fails if the app exits with a non-zero status.
+ */
+@Mojo(name = "run", requiresDependencyResolution = ResolutionScope.RUNTIME, threadSafe = true)
+public class RunMojo extends AppMojo {
+    /** Arguments for the app ({@code sys.argv[1:]}). */
+    @Parameter
+    List<String> args = new ArrayList<>();
+
+    /** Arguments for the app as one space-separated string, from the command line. */
+    @Parameter(property = "rloop.args")
+    String argLine;
+
+    @Override
+    public void execute() throws MojoExecutionException, MojoFailureException {
+        AppCommand.Entry entry = entryPoint();
+        Path tree = stagePythonTree();
+        RuntimeJars jars = runtimeJars();
+        Path java = Jdk.find().orElseThrow(() -> new MojoExecutionException(
+                "rloop: running the app needs a JDK " + Jdk.MIN_FEATURE
+                        + " or newer (JAVA_HOME or /usr/lib/jvm); none was found"));
+        List<String> appArgs = new ArrayList<>(args);
+        if (argLine != null && !argLine.isBlank()) {
+            appArgs.addAll(List.of(argLine.trim().split("\\s+")));
+        }
+        List<String> command = new AppCommand(java, jars.modulePath(), jars.rloopJar(), jars.compilerJar())
+                .classPath(jars.classPath())
+                .jvmArgs(jvmArgs)
+                .build(tree, entry, appArgs);
+        getLog().debug("rloop: " + String.join(" ", command));
+        int status;
+        try {
+            status = new ProcessBuilder(command).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            throw new MojoExecutionException("rloop: cannot start " + java + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MojoExecutionException("rloop: interrupted while the app ran", e);
+        }
+        if (status != 0) {
+            throw new MojoFailureException("rloop: the app exited with status " + status);
+        }
+    }
+}

@@ -22,6 +22,9 @@ async def main(names):
     with open(os.path.join(root, "config", "settings.ini")) as f:
         print("config:", f.read().strip())
     print("loop:", type(asyncio.get_running_loop()).__module__)
+    # a Java dependency of the app's pom is on the class path
+    failure = java.type("org.opentest4j.AssertionFailedError")("from a dependency")
+    print("java dependency:", failure.getMessage())
 
 
 asyncio.run(main(sys.argv[1:] or ["world"]))

@@ -43,12 +43,20 @@ abstract class AppMojo extends AbstractMojo {
     @Parameter(defaultValue = "${plugin.artifacts}", readonly = true, required = true)
     List<Artifact> pluginArtifacts;
 
-    AppCommand.Entry entryPoint() throws MojoFailureException {
-        return EntryPoint.resolve(mainModule, mainScript, pythonSources.toPath());
+    /** Checks the entry point, stages the Python tree and picks the jars, then does the goal's work. */
+    @Override
+    public final void execute() throws MojoExecutionException, MojoFailureException {
+        AppCommand.Entry entry = EntryPoint.resolve(mainModule, mainScript, pythonSources.toPath());
+        Path tree = stagePythonTree();
+        execute(entry, tree, RuntimeJars.from(pluginArtifacts, project.getArtifacts()));
     }
 
+    /** The goal's own work, for an app whose inputs have been checked. */
+    abstract void execute(AppCommand.Entry entry, Path pythonTree, RuntimeJars jars)
+            throws MojoExecutionException, MojoFailureException;
+
     /** Copies the Python sources and resources into {@code target/rloop-app/python}. */
-    Path stagePythonTree() throws MojoExecutionException {
+    private Path stagePythonTree() throws MojoExecutionException {
         List<Path> extra = new ArrayList<>();
         for (File f : resources) {
             extra.add(f.toPath());
@@ -59,9 +67,5 @@ abstract class AppMojo extends AbstractMojo {
         } catch (IOException e) {
             throw new MojoExecutionException("rloop: cannot stage the Python sources: " + e.getMessage(), e);
         }
-    }
-
-    RuntimeJars runtimeJars() throws MojoExecutionException {
-        return RuntimeJars.from(pluginArtifacts, project.getArtifacts());
     }
 }

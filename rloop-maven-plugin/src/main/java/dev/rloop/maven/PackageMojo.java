@@ -29,10 +29,8 @@ public class PackageMojo extends AppMojo {
     File outputDirectory;
 
     @Override
-    public void execute() throws MojoExecutionException, MojoFailureException {
-        AppCommand.Entry entry = entryPoint();
-        Path tree = stagePythonTree();
-        RuntimeJars jars = runtimeJars();
+    void execute(AppCommand.Entry entry, Path tree, RuntimeJars jars)
+            throws MojoExecutionException, MojoFailureException {
         Path jar = outputDirectory.toPath().resolve(finalName + ".jar");
         try {
             AppJarWriter.write(jar, finalName, entry, jvmArgs, jars, tree);

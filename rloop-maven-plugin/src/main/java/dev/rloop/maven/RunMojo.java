@@ -30,10 +30,8 @@ public class RunMojo extends AppMojo {
     String argLine;
 
     @Override
-    public void execute() throws MojoExecutionException, MojoFailureException {
-        AppCommand.Entry entry = entryPoint();
-        Path tree = stagePythonTree();
-        RuntimeJars jars = runtimeJars();
+    void execute(AppCommand.Entry entry, Path tree, RuntimeJars jars)
+            throws MojoExecutionException, MojoFailureException {
         Path java = Jdk.find().orElseThrow(() -> new MojoExecutionException(
                 "rloop: running the app needs a JDK " + Jdk.MIN_FEATURE
                         + " or newer (JAVA_HOME or /usr/lib/jvm); none was found"));

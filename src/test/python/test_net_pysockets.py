@@ -16,18 +16,24 @@ def listening_socket():
     return srv
 
 
+async def accepted_pair(loop):
+    """A listening socket, a client connected to it and the accepted end, all made by Python
+    code and joined with sock_accept and sock_connect; returns (srv, client, conn, peer)."""
+    srv = listening_socket()
+    client = socket.socket()
+    client.setblocking(False)
+    accepting = asyncio.ensure_future(loop.sock_accept(srv))
+    await loop.sock_connect(client, srv.getsockname())
+    conn, peer = await accepting
+    return srv, client, conn, peer
+
+
 class SockApiTests(NetTestCase):
     def test_accept_connect_sendall_recv(self):
         loop = self.loop
 
         async def main():
-            srv = listening_socket()
-            addr = srv.getsockname()
-            client = socket.socket()
-            client.setblocking(False)
-            accepting = asyncio.ensure_future(loop.sock_accept(srv))
-            await loop.sock_connect(client, addr)
-            conn, peer = await accepting
+            srv, client, conn, peer = await accepted_pair(loop)
             conn.setblocking(False)
             self.assertEqual(client.getsockname()[1], peer[1])
             for i in range(100):
@@ -102,12 +108,7 @@ class SockApiTests(NetTestCase):
 
     def test_cancelled_recv_stops_watching(self):
         async def main():
-            srv = listening_socket()
-            client = socket.socket()
-            client.setblocking(False)
-            accepting = asyncio.ensure_future(self.loop.sock_accept(srv))
-            await self.loop.sock_connect(client, srv.getsockname())
-            conn, _ = await accepting
+            srv, client, conn, _ = await accepted_pair(self.loop)
             conn.setblocking(False)
             task = asyncio.ensure_future(self.loop.sock_recv(conn, 10))
             await asyncio.sleep(0.01)
@@ -141,12 +142,7 @@ class SockArgumentTests(NetTestCase):
 
     def test_connect_accepted_socket(self):
         async def main():
-            srv = listening_socket()
-            client = socket.socket()
-            client.setblocking(False)
-            accepting = asyncio.ensure_future(self.loop.sock_accept(srv))
-            await self.loop.sock_connect(client, srv.getsockname())
-            conn, _ = await accepting
+            srv, client, conn, _ = await accepted_pair(self.loop)
             recorder = Recorder(self.loop)
             transport, _ = await self.loop.connect_accepted_socket(lambda: recorder, conn)
             await self.loop.sock_sendall(client, b"hello accepted")
@@ -167,12 +163,7 @@ class SockArgumentTests(NetTestCase):
         async def main():
             server = await self.loop.create_server(EchoProtocol, "127.0.0.1", 0)
             port = server.sockets[0].getsockname()[1]
-            srv = listening_socket()
-            client = socket.socket()
-            client.setblocking(False)
-            accepting = asyncio.ensure_future(self.loop.sock_accept(srv))
-            await self.loop.sock_connect(client, srv.getsockname())
-            conn, _ = await accepting
+            srv, client, conn, _ = await accepted_pair(self.loop)
             conn.setblocking(False)
             pending = asyncio.ensure_future(self.loop.sock_recv(conn, 100))
             reader, writer = await asyncio.open_connection("127.0.0.1", port)

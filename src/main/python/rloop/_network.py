@@ -127,6 +127,17 @@ class _Listener:
             self._channel.setAccepting(True)
 
 
+
+async def _transport_ready(transport, protocol, waiter):
+    """Waits until ``transport`` has called ``connection_made`` (``waiter`` done); a failed or
+    cancelled wait closes the transport. Returns the pair the create_* methods give."""
+    try:
+        await waiter
+    except BaseException:
+        transport.close()
+        raise
+    return transport, protocol
+
 class NetworkMixin:
     """create_connection, create_server, the Unix and datagram variants, and their plumbing."""
 
@@ -321,12 +332,7 @@ class NetworkMixin:
             channel.close()
             raise
         transport = StreamTransport(self, channel, sock, protocol, waiter)
-        try:
-            await waiter
-        except BaseException:
-            transport.close()
-            raise
-        return transport, protocol
+        return await _transport_ready(transport, protocol, waiter)
 
     async def create_unix_connection(
             self, protocol_factory, path=None, *, ssl=None, sock=None, server_hostname=None,
@@ -541,12 +547,7 @@ class NetworkMixin:
             else:
                 logger.debug("Datagram endpoint remote_addr=%r created: (%r, %r)",
                              remote_addr, transport, protocol)
-        try:
-            await waiter
-        except BaseException:
-            transport.close()
-            raise
-        return transport, protocol
+        return await _transport_ready(transport, protocol, waiter)
 
     async def _datagram_address_pairs(self, local_addr, remote_addr, family, proto, flags):
         addr_infos = {}  # (family, proto) -> [local, remote], in resolution order

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.stream.Collectors;
 
 /**
  * What an app jar holds besides the boot classes, written by the plugin and read by
@@ -73,7 +74,7 @@ public final class AppJarLayout {
         StringWriter text = new StringWriter();
         p.store(text, null);
         String body = text.toString().lines().filter(l -> !l.startsWith("#")).sorted()
-                .reduce("", (a, l) -> a + l + "\n");
+                .collect(Collectors.joining("\n", "", "\n"));
         out.write(body.getBytes(StandardCharsets.ISO_8859_1));
     }
 

@@ -14,13 +14,14 @@ import sun.misc.SignalHandler;
  * Python turns it into KeyboardInterrupt) gets it directly; this JVM ignores SIGINT so that it
  * stays to report the child's exit status instead of dying first. When this JVM is asked to stop
  * by other means (SIGTERM, SIGHUP), its shutdown hook stops the child too, so no app outlives its
- * launcher.
+ * launcher. The plugin's {@code run} goal starts apps the same way, from Maven's JVM.
  */
-final class ChildJvm {
+public final class ChildJvm {
     private ChildJvm() {
     }
 
-    static int run(List<String> command) throws IOException, InterruptedException {
+    /** Runs {@code command} to its end; returns its exit status (128 + N if killed by signal N). */
+    public static int run(List<String> command) throws IOException, InterruptedException {
         Process child = new ProcessBuilder(command).inheritIO().start();
         ignoreSigint();
         Thread stopChild = new Thread(() -> {

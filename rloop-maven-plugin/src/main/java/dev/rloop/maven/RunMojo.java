@@ -12,6 +12,7 @@ import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.plugins.annotations.ResolutionScope;
 
 import dev.rloop.boot.AppCommand;
+import dev.rloop.boot.ChildJvm;
 import dev.rloop.boot.Jdk;
 
 /**
@@ -46,7 +47,7 @@ public class RunMojo extends AppMojo {
         getLog().debug("rloop: " + String.join(" ", command));
         int status;
         try {
-            status = new ProcessBuilder(command).inheritIO().start().waitFor();
+            status = ChildJvm.run(command);
         } catch (IOException e) {
             throw new MojoExecutionException("rloop: cannot start " + java + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -11,9 +11,10 @@ Run on CPython (stdlib loop only)::
 Every workload checks its own result (counts, ordering, sums) and fails loudly on a mismatch.
 Each workload gets fresh loops (``rloop.new_event_loop()`` and ``asyncio.SelectorEventLoop()``;
 the rloop launcher installs rloop's policy, so the policy is never used here). Rounds alternate
-between the loops so that noise from other processes on the machine hits both alike. The first
-``--warmup`` rounds of each loop are discarded (GraalPy's JIT needs about fifty on two cores); the
-report gives the median of the remaining rounds.
+between the loops so that noise from other processes on the machine hits both alike. Warm-up
+rounds are discarded: on GraalPy they go on, by default, until the JIT compilers are
+idle (at least ``--warmup`` rounds; see ``_SettleWatch``); the report gives the median of the
+remaining rounds.
 """
 
 import argparse
@@ -27,7 +28,7 @@ import statistics
 import sys
 import time
 
-from bench_core import BenchError, Workload, perf_counter
+from bench_core import BenchError, JitActivity, Workload, perf_counter
 from net_workloads import NET_WORKLOADS
 
 
@@ -275,10 +276,40 @@ WORKLOAD_NAMES = [w.name for w in WORKLOADS]
 
 # ---- runner ----------------------------------------------------------------------------------
 
-def run_workload(cls, loop_kinds, warmup, rounds, quick, scale, verbose, warmup_limit=0):
+# Warm-up ends, after the --warmup rounds, once the JIT compilers were busy for less than this share
+# of the wall time during a window of at least SETTLE_WINDOW seconds.
+SETTLE_BUSY = 0.05
+SETTLE_WINDOW = 3.0
+
+
+class _SettleWatch:
+    """Tells when the JIT has finished compiling what a workload runs: the compilers' busy share
+    over the last window of rounds. GraalPy compiles in one background thread on a 2-core machine
+    and the Graal compiler warms up itself, so a fixed number of rounds can end the warm-up while
+    the hot code still runs in the interpreter (seen here: a gather round at 450 ms after 140
+    rounds, 50 ms once compiled)."""
+
+    def __init__(self, jit):
+        self.jit = jit
+        self.restart()
+
+    def restart(self):
+        self.t0, self.c0 = perf_counter(), self.jit.seconds()
+
+    def busy(self):
+        """The compilers' busy share since the last restart, or None if the window is too short."""
+        dt = perf_counter() - self.t0
+        if dt < SETTLE_WINDOW:
+            return None
+        return (self.jit.seconds() - self.c0) / dt
+
+
+def run_workload(cls, loop_kinds, warmup, rounds, quick, scale, verbose, warmup_limit=0,
+                 jit=None):
     n = max(1, int((cls.n_quick if quick else cls.n_full) * scale))
     work = cls(n)
-    result = {"name": cls.name, "title": cls.title, "unit": cls.unit, "n": n, "loops": {}}
+    result = {"name": cls.name, "title": cls.title, "unit": cls.unit, "n": n, "loops": {},
+              "warmup_s": None}
     loops, traps = {}, {}
     for kind in loop_kinds:
         entry = {"status": "ok", "times": [], "warmup_times": [], "error": None,
@@ -294,16 +325,37 @@ def run_workload(cls, loop_kinds, warmup, rounds, quick, scale, verbose, warmup_
         loop.set_exception_handler(trap)
         loops[kind], traps[kind] = loop, trap
     t_start = perf_counter()
-    result["warmup_rounds"] = warmup
+    # with a JIT to watch, --warmup is the least number of warm-up rounds: they go on until the
+    # compilers are idle (or the time limit ends them)
+    settle = _SettleWatch(jit) if jit is not None else None
+    min_warmup, warmup = warmup, (warmup if settle is None else 1 << 30)
+    result["jit_settled"] = None if settle is None else False
     try:
         r = 0
         while r < warmup + rounds:
+            if r < warmup and r >= min_warmup and settle is not None:
+                busy = settle.busy()
+                if busy is not None:
+                    if verbose:
+                        print(f"  {cls.name}: JIT busy {busy * 100:.0f}% over the last "
+                              f"rounds", flush=True)
+                    if busy < SETTLE_BUSY:
+                        warmup = r
+                        result["jit_settled"] = True
+                    settle.restart()
             if (warmup_limit and r < warmup and r > 0
                     and perf_counter() - t_start > warmup_limit):
-                print(f"  {cls.name}: warm-up time limit ({warmup_limit:g} s) reached after "
-                      f"{r} of {warmup} warm-up rounds", flush=True)
-                result["warmup_rounds"] = r
+                if settle is None or r < min_warmup:
+                    print(f"  {cls.name}: warm-up time limit ({warmup_limit:g} s) reached after "
+                          f"{r} of {min_warmup} warm-up rounds", flush=True)
+                else:
+                    print(f"  {cls.name}: warm-up time limit ({warmup_limit:g} s) reached "
+                          f"after {r} rounds with the JIT still compiling", flush=True)
                 warmup = r
+            if r == warmup:
+                result["warmup_s"] = perf_counter() - t_start
+                if settle is not None:
+                    settle.restart()  # from here: the JIT's share of the measured rounds
             for kind in loop_kinds:
                 if kind not in loops:
                     continue
@@ -352,6 +404,10 @@ def run_workload(cls, loop_kinds, warmup, rounds, quick, scale, verbose, warmup_
                 loop.close()
             except Exception as exc:
                 print(f"  !! closing the {cls.name} loop failed: {exc!r}", file=sys.stderr)
+    result["warmup_rounds"] = min(warmup, r)
+    if settle is not None:
+        span = perf_counter() - settle.t0
+        result["jit_busy_measured"] = (jit.seconds() - settle.c0) / span if span > 0 else None
     for kind, entry in result["loops"].items():
         times = entry["times"]
         if times:
@@ -465,9 +521,14 @@ def parse_args(argv):
     p.add_argument("--loops", default=None,
                    help="comma-separated loops: rloop,asyncio (default: both, or asyncio alone "
                         "when rloop is not importable)")
-    p.add_argument("--warmup-limit", type=float, default=0, metavar="SECONDS",
+    p.add_argument("--warmup-limit", type=float, default=None, metavar="SECONDS",
                    help="end a workload's warm-up after this many seconds even if fewer than "
-                        "--warmup rounds ran (0 = no limit; the report says how many ran)")
+                        "--warmup rounds ran or the JIT still compiles (default 300 while "
+                        "waiting for the JIT, else none; 0 = no limit; the report says how many "
+                        "ran)")
+    p.add_argument("--no-settle", dest="settle", action="store_false",
+                   help="end the warm-up after --warmup rounds, without waiting for GraalPy's "
+                        "JIT to finish compiling (the default waits, except with --quick)")
     p.add_argument("--json", default=None, metavar="FILE",
                    help="also write the results here (rewritten after every workload)")
     p.add_argument("-v", "--verbose", action="store_true", help="print every round")
@@ -475,9 +536,15 @@ def parse_args(argv):
     if args.warmup is None:
         # On a 2-core machine GraalPy's JIT reaches a steady state only after about 50 rounds
         # (a few hundred thousand task steps): with 10 the ratios measured mostly compilation.
-        args.warmup = 2 if args.quick else 50
+        args.warmup = 2 if args.quick else (20 if args.settle else 50)
     if args.rounds is None:
         args.rounds = 3 if args.quick else 10
+    args.jit = None
+    if args.settle and not args.quick:
+        jit = JitActivity()
+        args.jit = jit if jit.available else None
+    if args.warmup_limit is None:
+        args.warmup_limit = 300 if args.jit is not None else 0
     if args.warmup < 0 or args.rounds < 1:
         p.error("--warmup must be >= 0 and --rounds >= 1")
     if args.only:
@@ -516,7 +583,8 @@ def write_json(args, py, results, elapsed):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     py = describe_python()
-    print(f"loop_bench: {py}; loops {','.join(args.loops)}; warm-up {args.warmup}, "
+    settle = " (then until the JIT is idle)" if args.jit is not None else ""
+    print(f"loop_bench: {py}; loops {','.join(args.loops)}; warm-up {args.warmup}{settle}, "
           f"rounds {args.rounds}{', quick' if args.quick else ''}"
           f"{f', scale {args.scale}' if args.scale != 1 else ''}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}")
@@ -527,7 +595,7 @@ def main(argv=None):
     for name in args.only:
         t0 = perf_counter()
         res = run_workload(by_name[name], args.loops, args.warmup, args.rounds, args.quick,
-                           args.scale, args.verbose, args.warmup_limit)
+                           args.scale, args.verbose, args.warmup_limit, args.jit)
         results.append(res)
         if args.json:
             write_json(args, py, results, perf_counter() - t_all)
@@ -537,8 +605,15 @@ def main(argv=None):
             cell = _cell(e, res["unit"])
             parts.append(f"{kind} {'not implemented' if cell == 'not impl.' else cell}")
         unit = "" if res["unit"] == "bytes/s" else f" {res['unit']}"  # fmt_rate says B/s
+        warm = f"warm-up {res['warmup_rounds']} rounds"
+        if res["warmup_s"] is not None:
+            warm += f" in {res['warmup_s']:.0f} s"
+        if res.get("jit_settled") is not None:
+            warm += ", JIT " + ("idle" if res["jit_settled"] else "still compiling")
+            if res.get("jit_busy_measured") is not None:
+                warm += f", busy {res['jit_busy_measured'] * 100:.0f}% while measured"
         print(f"{name}: N={res['n']}, {'; '.join(parts)}{unit} "
-              f"({perf_counter() - t0:.1f} s)", flush=True)
+              f"({warm}; {perf_counter() - t0:.1f} s)", flush=True)
     elapsed = perf_counter() - t_all
     print()
     print_table(results, args.loops)

@@ -27,6 +27,11 @@ public final class DatagramPort extends LoopChannel {
     /** Senders seen lately, by the id {@link #receive} reports for them. */
     private final HashMap<InetSocketAddress, Integer> sourceIds = new HashMap<>();
     private int lastSourceId;
+    /** The last sendto target: an echo answers one peer over and over, and building the address
+     * from its text again costs about as much as the send itself. */
+    private String lastHost;
+    private int lastPort;
+    private InetSocketAddress lastTarget;
     private static final int MAX_SOURCES = 1024;
     /** What fits in the length bits of {@link #receive}'s result (UDP's own limit is 65,507). */
     private static final int MAX_DATAGRAM = (1 << 20) - 1;
@@ -105,7 +110,7 @@ public final class DatagramPort extends LoopChannel {
     public long send(byte[] data, int length, String host, int port) {
         SocketAddress target;
         try {
-            target = host == null ? null : Addresses.inet(host, port);
+            target = host == null ? null : target(host, port);
         } catch (IOException e) {
             return fail(e);
         }
@@ -126,6 +131,15 @@ public final class DatagramPort extends LoopChannel {
         queue.add(new Pending(copy, target));
         pending += length;
         return pending;
+    }
+
+    private InetSocketAddress target(String host, int port) throws IOException {
+        if (port != lastPort || !host.equals(lastHost)) {
+            lastTarget = Addresses.inet(host, port);
+            lastHost = host;
+            lastPort = port;
+        }
+        return lastTarget;
     }
 
     /** {@link #send(byte[], int, String, int)} for a Python buffer with no Java array. */

@@ -332,7 +332,7 @@ def run_workload(cls, loop_kinds, warmup, rounds, quick, scale, verbose, warmup_
     result["jit_settled"] = None if settle is None else False
     try:
         r = 0
-        while r < warmup + rounds:
+        while r < warmup + rounds and loops:
             if r < warmup and r >= min_warmup and settle is not None:
                 busy = settle.busy()
                 if busy is not None:

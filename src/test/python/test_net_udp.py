@@ -95,6 +95,31 @@ class DatagramTests(NetTestCase):
             await b.lost
         self.run_async(main())
 
+    def test_sendto_alternating_targets(self):
+        # one sender, two receivers on the same host: each datagram reaches the address it was
+        # sent to, however the targets alternate (same host, different port; then repeated)
+        async def main():
+            loop = self.loop
+            a_t, a = await loop.create_datagram_endpoint(lambda: Datagrams(loop),
+                                                         local_addr=("127.0.0.1", 0))
+            receivers = [await loop.create_datagram_endpoint(lambda: Datagrams(loop),
+                                                             local_addr=("127.0.0.1", 0))
+                         for _ in range(2)]
+            addrs = [t.get_extra_info("sockname") for t, _ in receivers]
+            order = [0, 1, 1, 0, 1, 0, 0, 0, 1]
+            for i, which in enumerate(order):
+                a_t.sendto(b"to %d #%d" % (which, i), addrs[which])
+            for which, (_, p) in enumerate(receivers):
+                await p.wait(order.count(which))
+                self.assertEqual([b"to %d #%d" % (which, i) for i, w in enumerate(order)
+                                  if w == which], [d for d, _ in p.received])
+            a_t.close()
+            await a.lost
+            for t, p in receivers:
+                t.close()
+                await p.lost
+        self.run_async(main())
+
     def test_datagram_to_closed_port_calls_error_received(self):
         # GraalPy 25.0.3's emulated recvfrom fails inside the interpreter (an internal
         # NullPointerException that ends the whole context) when an ICMP error is pending.

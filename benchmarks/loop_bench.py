@@ -534,8 +534,8 @@ def parse_args(argv):
     p.add_argument("-v", "--verbose", action="store_true", help="print every round")
     args = p.parse_args(argv)
     if args.warmup is None:
-        # On a 2-core machine GraalPy's JIT reaches a steady state only after about 50 rounds
-        # (a few hundred thousand task steps): with 10 the ratios measured mostly compilation.
+        # Waiting for the JIT, 20 rounds are only a floor. Without waiting, 50: on a 2-core
+        # machine fewer rounds measured mostly compilation (and 50 are often not enough either).
         args.warmup = 2 if args.quick else (20 if args.settle else 50)
     if args.rounds is None:
         args.rounds = 3 if args.quick else 10

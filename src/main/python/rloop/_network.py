@@ -127,7 +127,6 @@ class _Listener:
             self._channel.setAccepting(True)
 
 
-
 async def _transport_ready(transport, protocol, waiter):
     """Waits until ``transport`` has called ``connection_made`` (``waiter`` done); a failed or
     cancelled wait closes the transport. Returns the pair the create_* methods give."""
@@ -137,6 +136,7 @@ async def _transport_ready(transport, protocol, waiter):
         transport.close()
         raise
     return transport, protocol
+
 
 class NetworkMixin:
     """create_connection, create_server, the Unix and datagram variants, and their plumbing."""

@@ -17,7 +17,8 @@ import org.graalvm.polyglot.Value;
  * <p>The write buffer is Java's: {@link #write} sends what the socket takes at once and keeps the
  * rest, and the loop's writable events drain it ({@link #flush}) with {@code OP_WRITE} set only
  * while something is pending. Python keeps asyncio's flow control (the water marks) with the
- * pending byte count that {@link #write} and {@link #flush} return. A half-close asked for while data is pending happens once it is sent.
+ * pending byte count that {@link #write} and {@link #flush} return. A half-close asked for while
+ * data is pending happens once it is sent.
  */
 public final class StreamChannel extends LoopChannel {
     private final SocketChannel channel;

@@ -89,6 +89,14 @@ public final class AppCommand {
         return cmd;
     }
 
+    /** {@code line} split at runs of whitespace (RLOOP_JAVA_OPTS, {@code -Drloop.args}); none if blank. */
+    public static List<String> words(String line) {
+        if (line == null || line.isBlank()) {
+            return List.of();
+        }
+        return List.of(line.trim().split("\\s+"));
+    }
+
     private static String join(List<Path> paths) {
         List<String> parts = new ArrayList<>();
         for (Path p : paths) {

@@ -54,19 +54,11 @@ public final class AppJarLauncher {
                 app = AppJarLayout.read(in);
             }
             pythonRoot = cache.python(jar, app);
-            List<Path> modules = new ArrayList<>();
-            for (String name : app.moduleJars()) {
-                modules.add(cache.jar(jar, name));
-            }
-            List<Path> classPath = new ArrayList<>();
-            for (String name : app.classJars()) {
-                classPath.add(cache.jar(jar, name));
-            }
-            command = new AppCommand(java, modules, cache.jar(jar, app.rloopJar()),
-                    jit ? cache.jar(jar, app.compilerJar()) : null)
-                    .classPath(classPath)
+            command = new AppCommand(java, unpack(cache, jar, app.moduleJars()),
+                    cache.jar(jar, app.rloopJar()), jit ? cache.jar(jar, app.compilerJar()) : null)
+                    .classPath(unpack(cache, jar, app.classJars()))
                     .jvmArgs(app.jvmArgs())
-                    .jvmArgs(splitOptions(System.getenv("RLOOP_JAVA_OPTS")));
+                    .jvmArgs(AppCommand.words(System.getenv("RLOOP_JAVA_OPTS")));
         }
         if (!jit) {
             System.err.println("rloop: warning: the Graal JIT is off (RLOOP_JIT=off): Python runs "
@@ -75,17 +67,18 @@ public final class AppJarLauncher {
         return ChildJvm.run(command.build(pythonRoot, app.entry(), Arrays.asList(args)));
     }
 
+    private static List<Path> unpack(AppCache cache, JarFile jar, List<String> names) throws IOException {
+        List<Path> paths = new ArrayList<>();
+        for (String name : names) {
+            paths.add(cache.jar(jar, name));
+        }
+        return paths;
+    }
+
     static boolean jitWanted() {
         String env = System.getenv("RLOOP_JIT");
         String prop = System.getProperty("rloop.jit");
         return !"off".equalsIgnoreCase(env) && !"off".equalsIgnoreCase(prop);
-    }
-
-    static List<String> splitOptions(String options) {
-        if (options == null || options.isBlank()) {
-            return List.of();
-        }
-        return Arrays.asList(options.trim().split("\\s+"));
     }
 
     private static Path ownJar() {

@@ -46,15 +46,6 @@ public final class AppJarLayout {
     public record App(String name, String buildId, AppCommand.Entry entry, List<String> jvmArgs,
                       List<String> moduleJars, List<String> classJars, String rloopJar,
                       String compilerJar) {
-
-        /** Every runtime jar entry: module path, class path, rloop and the compiler. */
-        public List<String> allJars() {
-            List<String> all = new ArrayList<>(moduleJars);
-            all.addAll(classJars);
-            all.add(rloopJar);
-            all.add(compilerJar);
-            return all;
-        }
     }
 
     private AppJarLayout() {

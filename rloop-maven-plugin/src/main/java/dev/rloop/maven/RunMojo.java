@@ -37,9 +37,7 @@ public class RunMojo extends AppMojo {
                 "rloop: running the app needs a JDK " + Jdk.MIN_FEATURE
                         + " or newer (JAVA_HOME or /usr/lib/jvm); none was found"));
         List<String> appArgs = new ArrayList<>(args);
-        if (argLine != null && !argLine.isBlank()) {
-            appArgs.addAll(List.of(argLine.trim().split("\\s+")));
-        }
+        appArgs.addAll(AppCommand.words(argLine));
         List<String> command = new AppCommand(java, jars.modulePath(), jars.rloopJar(), jars.compilerJar())
                 .classPath(jars.classPath())
                 .jvmArgs(jvmArgs)

@@ -38,4 +38,11 @@ class AppCommandTest {
         assertFalse(cmd.stream().anyMatch(a -> a.contains("JVMCI") || a.contains("upgrade-module-path")));
         assertEquals(root.resolve("bin/tool.py").toString(), cmd.get(cmd.size() - 1));
     }
+
+    @Test
+    void wordsSplitAtWhitespaceRuns() {
+        assertEquals(List.of("-Xmx1g", "-Da=b"), AppCommand.words("  -Xmx1g \t  -Da=b\n"));
+        assertEquals(List.of(), AppCommand.words(null));
+        assertEquals(List.of(), AppCommand.words("   "));
+    }
 }

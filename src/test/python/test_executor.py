@@ -147,3 +147,31 @@ class ResolverTests(LoopTestCase):
         self.assertEqual(socket.getnameinfo(("127.0.0.1", 80), 0), res)
         self.assertEqual(2, len(res))
         self.assertIsInstance(res[0], str)
+
+
+class DefaultExecutorQueueTests(LoopTestCase):
+    """rloop's default executor parks idle workers on queue.Queue, not SimpleQueue: GraalPy's
+    SimpleQueue.get waits where a C-API load's handshake cannot reach it (the hang itself needs a
+    fresh context; CApiLoadIT reproduces it through the launcher)."""
+
+    def test_default_executor_idles_on_a_lock_based_queue(self):
+        if not self.is_rloop:
+            self.skipTest("the stdlib loop's default executor is the stdlib's ThreadPoolExecutor")
+        import queue
+        self.assertEqual(7, self.run_async(self.loop.run_in_executor(None, lambda: 7)))
+        executor = self.loop._default_executor
+        self.assertIsInstance(executor, concurrent.futures.ThreadPoolExecutor)
+        self.assertIs(queue.Queue, type(executor._work_queue))
+
+    def test_many_jobs_and_shutdown_through_the_default_executor(self):
+        def square(x):
+            return x * x
+
+        async def main():
+            results = await asyncio.gather(
+                *[self.loop.run_in_executor(None, square, i) for i in range(200)])
+            self.assertEqual([i * i for i in range(200)], results)
+            await self.loop.shutdown_default_executor()
+            with self.assertRaisesRegex(RuntimeError, "Executor shutdown has been called"):
+                self.loop.run_in_executor(None, square, 2)
+        self.run_async(main())

@@ -8,6 +8,7 @@ import random
 import socket
 import struct
 
+import looptest
 from nettest import EchoProtocol, NetTestCase, Recorder
 
 
@@ -475,6 +476,96 @@ class ServerTests(NetTestCase):
             if self.is_rloop:  # GraalPy's stdlib loop leaves out the address (CPython's adds it)
                 self.assertIn("error while attempting to bind on address ('127.0.0.1', %d)"
                               % port, str(cm.exception))
+            server.close()
+            await server.wait_closed()
+        self.run_async(main())
+
+    async def _serve_then_rebind(self, port, client_mode):
+        """Serves on `port`, closes the server (with a client connected, closed or none) and
+        binds the same port again at once; returns the new server."""
+        server = await asyncio.start_server(echo_handler, "127.0.0.1", port)
+        writer = None
+        if client_mode != "none":
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"hi")
+            self.assertEqual(b"hi", await reader.readexactly(2))
+            if client_mode == "closed":
+                writer.close()
+                await writer.wait_closed()
+                writer = None
+        server.close()
+        # no await in between: the listener must be gone when close() returns
+        again = await self.loop.create_server(EchoProtocol, "127.0.0.1", port)
+        self.assertEqual(port, again.sockets[0].getsockname()[1])
+        if writer is not None:
+            writer.close()
+            await writer.wait_closed()
+        await server.wait_closed()
+        return again
+
+    def _free_port(self):
+        """A port the system just handed out (GraalPy's own sockets report port 0 after
+        binding to it, so a server of the loop's finds it)."""
+        async def find():
+            server = await self.loop.create_server(EchoProtocol, "127.0.0.1", 0)
+            port = server.sockets[0].getsockname()[1]
+            server.close()
+            await server.wait_closed()
+            return port
+        return self.loop.run_until_complete(find())
+
+    def test_port_rebinds_right_after_server_close(self):
+        # the stdlib closes listening sockets at once and sets SO_REUSEADDR on servers
+        port = self._free_port()
+
+        async def main():
+            for mode in ("none", "connected", "closed", "none"):
+                server = await self._serve_then_rebind(port, mode)
+                server.close()
+                await server.wait_closed()
+        self.run_async(main())
+
+    def test_port_rebinds_on_a_new_loop_after_close(self):
+        port = self._free_port()
+
+        async def serve_and_close():
+            server = await asyncio.start_server(echo_handler, "127.0.0.1", port)
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"x")
+            await reader.readexactly(1)
+            writer.close()
+            await writer.wait_closed()
+            server.close()
+
+        self.run_async(serve_and_close())
+        self.loop.run_until_complete(self.loop.shutdown_default_executor())
+        self.loop.close()
+        self.loop = looptest.new_loop(self.LOOP)
+
+        async def rebind():
+            server = await self.loop.create_server(EchoProtocol, "127.0.0.1", port)
+            server.close()
+            await server.wait_closed()
+        self.run_async(rebind())
+
+    def test_add_reader_on_a_transport_socket_is_refused(self):
+        async def main():
+            server = await asyncio.start_server(echo_handler, "127.0.0.1", 0)
+            port = server.sockets[0].getsockname()[1]
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            sock = writer.get_extra_info("socket")
+            for method, args in ((self.loop.add_reader, (sock, print)),
+                                 (self.loop.add_writer, (sock, print)),
+                                 (self.loop.remove_reader, (sock,)),
+                                 (self.loop.remove_writer, (sock,))):
+                with self.assertRaises(RuntimeError) as cm:
+                    method(*args)
+                self.assertEqual(f"File descriptor {sock!r} is used by transport "
+                                 f"{writer.transport!r}", str(cm.exception))
+            writer.write(b"still works")
+            self.assertEqual(b"still works", await reader.readexactly(11))
+            writer.close()
+            await writer.wait_closed()
             server.close()
             await server.wait_closed()
         self.run_async(main())

@@ -23,6 +23,7 @@ from ._datagram import DatagramTransport
 from ._server import Server, remove_socket_file
 from ._sockets import AF_UNIX, ChannelSocket, channel_error, os_error
 from ._stream import StreamTransport
+from ._transport import ChannelTransport
 
 _RESOURCE_ERRNOS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
 
@@ -175,6 +176,16 @@ class NetworkMixin:
                 ready.append(handler._read_handle)
             if event & 12:  # OP_WRITE | OP_CONNECT
                 ready.append(handler._write_handle)
+
+    def _ensure_fd_no_transport(self, fd):
+        # The stdlib refuses add_reader/add_writer on a socket a live transport owns. rloop's own
+        # transports have no descriptor (ChannelSocket.fileno() is -1), so their sockets are
+        # known by their channel instead; Python's sockets get the stdlib's check.
+        if isinstance(fd, ChannelSocket):
+            owner = self._channels.get(fd.channel.id())
+            if isinstance(owner, ChannelTransport) and not owner.is_closing():
+                raise RuntimeError(f"File descriptor {fd!r} is used by transport {owner!r}")
+        return super()._ensure_fd_no_transport(fd)
 
     def _close_channels(self):
         for handler in list(self._channels.values()):

@@ -44,14 +44,19 @@ class PythonSocketsMixin:
         return self._fd_watchers.add(fd, True, callback, args)
 
     def _remove_reader(self, fd):
-        return self.remove_reader(fd)
+        # the stdlib's transports remove their own fd: no transport check here
+        if self._closed:
+            return False
+        return self._fd_watchers.remove(fd, True)
 
     def _add_writer(self, fd, callback, *args):
         self._check_closed()
         return self._fd_watchers.add(fd, False, callback, args)
 
     def _remove_writer(self, fd):
-        return self.remove_writer(fd)
+        if self._closed:
+            return False
+        return self._fd_watchers.remove(fd, False)
 
     def _start_serving_python_socket(self, protocol_factory, sock, *args):
         self._add_reader(sock.fileno(), self._accept_connection, protocol_factory, sock, *args)

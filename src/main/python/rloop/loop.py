@@ -17,6 +17,7 @@ import threading
 from asyncio import base_events, coroutines, events
 
 from . import _bridge, _tasks
+from ._executor import DefaultExecutor
 from ._network import NetworkMixin
 from ._py_sockets import PythonSocketsMixin
 from ._timers import TimerQueue
@@ -27,11 +28,13 @@ __all__ = ("Loop",)
 
 # The longest single wait, as in asyncio (a day), so huge timeouts never overflow.
 _MAX_WAIT = 24 * 3600.0
-# The longest wait on Python's main thread. GraalPy runs Python signal handlers (SIGINT's
-# KeyboardInterrupt, asyncio.Runner's cancel-on-Ctrl-C) only when the thread executes Python
-# code, never while it is parked in Java; waking this often costs nothing measurable and bounds
-# the latency of Ctrl-C.
-_MAIN_THREAD_MAX_WAIT = 0.2
+# The longest single wait in Java. While the loop thread is parked in Java it takes part in
+# none of GraalPy's thread-local handshakes: another thread that loads GraalPy's C API (its first
+# C-extension import, e.g. the idna codec's or hashlib's) waits for every thread's handshake, and
+# Python signal handlers (SIGINT's KeyboardInterrupt, asyncio.Runner's cancel-on-Ctrl-C) run only
+# when the thread executes Python code. Coming back to Python this often bounds both delays and
+# costs nothing measurable (five wake-ups a second on an idle loop).
+_MAX_JAVA_WAIT = 0.2
 
 
 def _not_implemented(name, issue):
@@ -135,7 +138,7 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
             sys.set_asyncgen_hooks(firstiter=self._asyncgen_firstiter_hook,
                                    finalizer=self._asyncgen_finalizer_hook)
             events._set_running_loop(self)
-            self._iterate(threading.current_thread() is threading.main_thread())
+            self._iterate()
         finally:
             self._stopping = False
             self._thread_id = None
@@ -144,18 +147,18 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
             sys.set_asyncgen_hooks(*old_agen_hooks)
 
     def _run_once(self):
-        self._iteration(False)
+        self._iteration()
 
-    def _iterate(self, on_main_thread):
+    def _iterate(self):
         # One call per iteration rather than one long loop here: GraalPy compiles a function
         # called often far more reliably than it replaces a running loop on the stack (OSR).
         iteration = self._iteration
         while True:
-            iteration(on_main_thread)
+            iteration()
             if self._stopping:
                 break
 
-    def _iteration(self, on_main_thread):
+    def _iteration(self):
         """One iteration, with asyncio's semantics: wait (not at all when something is ready or
         the loop is stopping), move the timers due by now + clock resolution to the ready
         queue, then run exactly the handles that were ready at that point."""
@@ -172,8 +175,8 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
             timeout = -1.0
         poll = self._fd_poll
         if poll is not None or timeout or self._channels:
-            if on_main_thread and not 0 <= timeout <= _MAIN_THREAD_MAX_WAIT:
-                timeout = _MAIN_THREAD_MAX_WAIT
+            if not 0 <= timeout <= _MAX_JAVA_WAIT:
+                timeout = _MAX_JAVA_WAIT
             if poll is not None:
                 poll(timeout)
             elif core.waitFor(timeout):
@@ -227,24 +230,39 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
         self._close_channels()
         self._core.close()
 
+    # ---- executors --------------------------------------------------------------------------
+
+    def run_in_executor(self, executor, func, *args):
+        # The stdlib's, but the default executor it creates on first use is rloop's, whose idle
+        # workers do not block GraalPy's C-API loading (_executor has the why). The stdlib's own
+        # checks (closed loop, shutdown called) still run and raise as they do there.
+        if (executor is None and self._default_executor is None and not self._closed
+                and not self._executor_shutdown_called):
+            self._default_executor = DefaultExecutor(thread_name_prefix="asyncio")
+        return super().run_in_executor(executor, func, *args)
+
     # ---- file descriptors written by Python code --------------------------------------------
 
     def add_reader(self, fd, callback, *args):
         self._check_closed()
+        self._ensure_fd_no_transport(fd)
         self._fd_watchers.add(fd, True, callback, args)
 
     def remove_reader(self, fd):
         if self._closed:
             return False
+        self._ensure_fd_no_transport(fd)
         return self._fd_watchers.remove(fd, True)
 
     def add_writer(self, fd, callback, *args):
         self._check_closed()
+        self._ensure_fd_no_transport(fd)
         self._fd_watchers.add(fd, False, callback, args)
 
     def remove_writer(self, fd):
         if self._closed:
             return False
+        self._ensure_fd_no_transport(fd)
         return self._fd_watchers.remove(fd, False)
 
     # ---- signals ---------------------------------------------------------------------------

@@ -77,16 +77,40 @@ public abstract class LoopChannel {
         return channel.isOpen();
     }
 
-    /** Deregisters and closes the channel; safe to call twice. */
+    /**
+     * Deregisters and closes the channel, releasing its descriptor (and a listener's port) before
+     * returning; safe to call twice.
+     *
+     * <p>java.nio defers closing the descriptor of a channel that is registered with a selector
+     * until the selector next flushes its cancelled keys, which happens only in a selection
+     * operation. The loop makes none while callbacks are ready and no other channel is open, so
+     * without the {@code selectNow} here a server's port could stay bound after
+     * {@code Server.close()} ({@code EADDRINUSE} for the next bind), as the stdlib's never does.
+     * Channels are closed only from callbacks, never while the selected keys are being iterated,
+     * and keys it finds ready stay in the selected set for the loop's next look.
+     */
     @HostAccess.Export
     public void close() {
-        if (key != null) {
-            key.cancel();
+        SelectionKey k = key;
+        key = null;
+        if (k != null) {
+            k.cancel();
         }
         try {
             channel.close();
         } catch (IOException ignored) {
             // closing a socket reports errors only for data that can no longer be sent
+        }
+        if (k != null) {
+            flushCancelled(k.selector());
+        }
+    }
+
+    private static void flushCancelled(Selector selector) {
+        try {
+            selector.selectNow();
+        } catch (IOException | java.nio.channels.ClosedSelectorException ignored) {
+            // a closed selector has released every channel already
         }
     }
 

@@ -49,6 +49,9 @@ def _exit_code(exc):
 
 
 def _run(kind, target):
+    """Runs the program; returns its exit status, or raises what it raised. GraalPy has already
+    put CPython's ``sys.path[0]`` in place (the script's real directory, the cwd for ``-m``, ``''``
+    for ``-c``), unless ``-P``/``-I``; only stdin needs fixing."""
     import runpy
     if kind == "script":
         path = os.path.abspath(target)
@@ -56,24 +59,76 @@ def _run(kind, target):
             print(f"{sys.executable or 'rloop-graalpy'}: can't open file {path!r}: "
                   f"[Errno 2] No such file or directory", file=sys.stderr)
             return 2
-        sys.path.insert(0, os.path.dirname(path))
-        runpy.run_path(target, run_name="__main__")
+        _namespace.update(runpy.run_path(target, run_name="__main__"))
     elif kind == "module":
-        sys.path.insert(0, os.getcwd())
         runpy._run_module_as_main(target, alter_argv=True)
     else:
         if kind == "code":
             source, filename = target, "<string>"
         else:
+            # GraalPy takes argv[0] '-' for a file in the cwd; CPython puts '' first for stdin
+            if not sys.flags.safe_path and sys.path:
+                sys.path[0] = ""
             source, filename = sys.stdin.read(), "<stdin>"
-        sys.path.insert(0, "")
         main = sys.modules["__main__"]
         code = compile(source, filename, "exec")
         exec(code, main.__dict__)
     return 0
 
 
-def main(kind, target, use_rloop):
+# A script's globals, for -i (runpy.run_path runs it in a module of its own)
+_namespace = {}
+
+
+def _apply_interpreter_flags(dev_mode, bytes_warning, xoptions, fault_handler):
+    """What CPython's options ask for that GraalPy has no context option for."""
+    sys._xoptions = {}
+    for option in xoptions:
+        name, eq, value = str(option).partition("=")
+        sys._xoptions[name] = value if eq else True
+    if dev_mode or bytes_warning:
+        # asyncio's loops read sys.flags.dev_mode to turn their debug mode on
+        sys.flags = _flags_with(dev_mode=bool(dev_mode), bytes_warning=int(bytes_warning))
+    if dev_mode or fault_handler:
+        import faulthandler
+        faulthandler.enable()
+
+
+def _flags_with(**changes):
+    """A copy of sys.flags with some fields changed.
+
+    GraalPy reports dev_mode and bytes_warning as off whatever the options, and its sys.flags type
+    refuses new instances (as CPython's does), so a tuple subclass with the same fields, order and
+    repr stands in for it. The field names come from its repr: the type has no ``_fields``.
+    """
+    import operator
+    current = sys.flags
+    text = repr(current)
+    names = [item.partition("=")[0] for item in text[text.index("(") + 1:-1].split(", ")]
+    if len(names) != len(current) or not set(changes) <= set(names):
+        return current  # not the layout this expects: better unchanged than wrong
+    attrs = {name: property(operator.itemgetter(i)) for i, name in enumerate(names)}
+    attrs["__slots__"] = ()
+    attrs["__module__"] = "sys"
+    attrs["__repr__"] = lambda self: "sys.flags(%s)" % ", ".join(
+        f"{name}={value!r}" for name, value in zip(names, self))
+    flags_type = type("flags", (tuple,), attrs)
+    return flags_type(changes.get(name, value) for name, value in zip(names, current))
+
+
+def _interact():
+    """-i: a read-eval-print loop in the program's globals once it has ended, as CPython does."""
+    import code
+    namespace = _namespace or sys.modules["__main__"].__dict__
+    try:
+        code.interact(banner="", local=namespace, exitmsg="")
+    except SystemExit as exc:
+        return _exit_code(exc)
+    return 0
+
+
+def main(kind, target, use_rloop, dev_mode=False, bytes_warning=0, xoptions=(), fault_handler=False):
+    _apply_interpreter_flags(dev_mode, bytes_warning, xoptions, fault_handler)
     if use_rloop:
         if "asyncio" in sys.modules:
             import rloop._policy
@@ -90,6 +145,8 @@ def main(kind, target, use_rloop):
     except BaseException as exc:
         _report(exc)
         status = 1
+    if sys.flags.inspect:
+        status = _interact()
     status = _finish(status)
     return status
 

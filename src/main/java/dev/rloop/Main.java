@@ -1,22 +1,40 @@
 package dev.rloop;
 
-import java.util.List;
-
 /**
- * The {@code rloop-graalpy} command line: {@code python}'s own ({@code script | -m mod | -c code |
- * -}) plus {@code --loop rloop|asyncio}, {@code --help} and {@code --version}.
+ * The {@code rloop-graalpy} command line: {@code python}'s own ({@code [option] ... script | -m mod
+ * | -c code | -}, with CPython's interpreter options, see {@link CommandLine}) plus
+ * {@code --loop rloop|asyncio}, {@code --help} and {@code --version}.
  */
 public final class Main {
     private static final String USAGE = """
-            usage: rloop-graalpy [--loop rloop|asyncio] [-c cmd | -m mod | file | -] [arg] ...
+            usage: rloop-graalpy [--loop rloop|asyncio] [option] ... [-c cmd | -m mod | file | -] [arg] ...
               file        run the Python script (sys.argv[0] is the file name)
-              -m mod      run library module as a script
-              -c cmd      run the program passed in as a string
+              -m mod      run library module as a script (terminates option list)
+              -c cmd      run the program passed in as a string (terminates option list)
               -           read the program from standard input
+              --          end of options: the next argument is the program
               --loop L    event loop for asyncio: rloop (default) or asyncio (GraalPy's stdlib loop)
-              --version   print the rloop-graalpy and Python versions and exit
+              --version, -V  print the rloop-graalpy and Python versions and exit
               --help, -h  print this help and exit
-            environment: PYTHONPATH is prepended to sys.path; JAVA_HOME picks the JDK (25+)
+            CPython's options (combinable, as in -Es or -Wd):
+              -E          ignore PYTHON* environment variables (such as PYTHONPATH)
+              -I          isolate: implies -E, -P and -s
+              -P          don't prepend the script's directory (or the cwd) to sys.path
+              -s          don't add the user site directory to sys.path
+              -S          don't imply 'import site' (rloop-graalpy never imports it anyway)
+              -u          unbuffered stdout and stderr; also PYTHONUNBUFFERED=x
+              -W arg      warning control, as PYTHONWARNINGS=arg
+              -X opt      implementation option: -X dev (development mode: asyncio debug,
+                          'default' warnings), -X faulthandler, -X int_max_str_digits=N, ...
+              -O, -OO     sys.flags.optimize and __debug__ (asserts are kept on GraalPy)
+              -b, -bb     sys.flags.bytes_warning (GraalPy issues no BytesWarning)
+              -i          inspect interactively after running the program
+              -v          verbose: trace imports
+              -B, -d, -q, -R  accepted; no effect on GraalPy (see README.md)
+              --check-hash-based-pycs always|default|never
+            environment: PYTHONPATH is prepended to sys.path; PYTHONWARNINGS, PYTHONDEVMODE,
+            PYTHONASYNCIODEBUG, PYTHONUNBUFFERED, PYTHONOPTIMIZE, ... as in CPython unless -E or -I;
+            JAVA_HOME picks the JDK (25+)
             """;
 
     private Main() {
@@ -27,60 +45,24 @@ public final class Main {
     }
 
     static int run(String[] args) {
-        boolean stdlib = false;
-        int i = 0;
-        while (i < args.length) {
-            String a = args[i];
-            switch (a) {
-                case "--help", "-h" -> {
-                    System.out.print(USAGE);
-                    return 0;
-                }
-                case "--version", "-V" -> {
-                    System.out.println("rloop-graalpy " + RLoop.VERSION + " (GraalPy, Python 3.12)");
-                    return 0;
-                }
-                case "--loop" -> {
-                    if (i + 1 >= args.length) {
-                        return usageError("--loop needs an argument: rloop or asyncio");
-                    }
-                    String loop = args[i + 1];
-                    if (!loop.equals("rloop") && !loop.equals("asyncio")) {
-                        return usageError("--loop must be rloop or asyncio, not " + loop);
-                    }
-                    stdlib = loop.equals("asyncio");
-                    i += 2;
-                    continue;
-                }
-                case "-c", "-m" -> {
-                    if (i + 1 >= args.length) {
-                        return usageError("Argument expected for the " + a + " option");
-                    }
-                    RLoop.Kind kind = a.equals("-c") ? RLoop.Kind.CODE : RLoop.Kind.MODULE;
-                    return RLoop.runProgram(kind, args[i + 1], rest(args, i + 2), stdlib);
-                }
-                case "-" -> {
-                    return RLoop.runProgram(RLoop.Kind.STDIN, "-", rest(args, i + 1), stdlib);
-                }
-                default -> {
-                    if (a.startsWith("-")) {
-                        return usageError("unknown option " + a);
-                    }
-                    return RLoop.runProgram(RLoop.Kind.SCRIPT, a, rest(args, i + 1), stdlib);
-                }
-            }
+        CommandLine.Parsed cmd;
+        try {
+            cmd = CommandLine.parse(args);
+        } catch (CommandLine.UsageError e) {
+            System.err.println("rloop-graalpy: " + e.getMessage());
+            System.err.print(USAGE);
+            return 2;
         }
-        // No program: like python reading a non-tty stdin.
-        return RLoop.runProgram(RLoop.Kind.STDIN, "-", List.of(), stdlib);
-    }
-
-    private static List<String> rest(String[] args, int from) {
-        return List.of(args).subList(Math.min(from, args.length), args.length);
-    }
-
-    private static int usageError(String message) {
-        System.err.println("rloop-graalpy: " + message);
-        System.err.print(USAGE);
-        return 2;
+        return switch (cmd.action()) {
+            case HELP -> {
+                System.out.print(USAGE);
+                yield 0;
+            }
+            case VERSION -> {
+                System.out.println("rloop-graalpy " + RLoop.VERSION + " (GraalPy, Python 3.12)");
+                yield 0;
+            }
+            case RUN -> RLoop.runProgram(cmd.kind(), cmd.target(), cmd.args(), cmd.stdlibLoop(), cmd.flags());
+        };
     }
 }

@@ -4,6 +4,7 @@ import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
@@ -41,6 +42,12 @@ public final class RLoop {
      * @param extraPath directories put on {@code sys.path} after rloop's own
      */
     public static Context.Builder contextBuilder(List<String> argv, List<String> extraPath) {
+        String pythonPath = System.getenv("PYTHONPATH");
+        return contextBuilder(argv, extraPath, pythonPath == null ? "" : pythonPath);
+    }
+
+    /** {@link #contextBuilder(List, List)} with the PYTHONPATH entries given ("" for none). */
+    private static Context.Builder contextBuilder(List<String> argv, List<String> extraPath, String pythonPath) {
         List<String> path = new ArrayList<>();
         path.add(PythonPackage.locate().toString());
         path.addAll(extraPath);
@@ -49,8 +56,7 @@ public final class RLoop {
         if (!appPath.isEmpty()) {
             path.add(appPath);
         }
-        String pythonPath = System.getenv("PYTHONPATH");
-        if (pythonPath != null && !pythonPath.isEmpty()) {
+        if (!pythonPath.isEmpty()) {
             path.add(pythonPath);
         }
         Context.Builder builder = Context.newBuilder("python")
@@ -84,9 +90,15 @@ public final class RLoop {
     /**
      * Runs a program as {@code python} would, with rloop as the asyncio loop unless
      * {@code useStdlibLoop}; returns the process exit code. SIGINT raises KeyboardInterrupt in the
-     * program, as in CPython.
+     * program, as in CPython. The {@code PYTHON*} environment variables count as they do for
+     * {@code python} without options.
      */
     public static int runProgram(Kind kind, String target, List<String> args, boolean useStdlibLoop) {
+        return runProgram(kind, target, args, useStdlibLoop, new PythonFlags());
+    }
+
+    /** {@link #runProgram(Kind, String, List, boolean)} with CPython's interpreter options. */
+    static int runProgram(Kind kind, String target, List<String> args, boolean useStdlibLoop, PythonFlags flags) {
         List<String> argv = new ArrayList<>();
         argv.add(switch (kind) {
             case SCRIPT -> target;
@@ -95,14 +107,24 @@ public final class RLoop {
             case STDIN -> "-";
         });
         argv.addAll(args);
-        Context.Builder builder = contextBuilder(argv, List.of())
+        Map<String, String> env = System.getenv();
+        flags.applyEnvironment(env);
+        Context.Builder builder = contextBuilder(argv, List.of(), flags.pythonPath(env))
                 .option("python.InstallSignalHandlers", "true")
-                .option("python.Executable", launcherPath());
+                .option("python.Executable", launcherPath())
+                .options(flags.contextOptions());
+        List<String> warnOptions = flags.allWarnOptions(env);
+        if (!warnOptions.isEmpty()) {
+            // GraalPy splits it at commas, as CPython splits PYTHONWARNINGS
+            builder.option("python.WarnOptions", String.join(",", warnOptions));
+        }
         try (Context ctx = builder.build()) {
             install(ctx);
             Value main = ctx.eval("python", "import rloop_launcher\nrloop_launcher.main");
             try {
-                return main.execute(kind.name().toLowerCase(), target, !useStdlibLoop).asInt();
+                return main.execute(kind.name().toLowerCase(), target, !useStdlibLoop, flags.devMode,
+                        flags.bytesWarning, flags.xOptionStrings().toArray(new String[0]), flags.faultHandler)
+                        .asInt();
             } catch (PolyglotException e) {
                 if (e.isExit()) {
                     return e.getExitStatus();

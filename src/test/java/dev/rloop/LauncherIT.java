@@ -74,6 +74,12 @@ class LauncherIT {
     @Test
     void versionAndHelpExitZero() throws Exception {
         assertEquals(0, versionRun.exit(), versionRun::toString);
+        // If this first run built the project, the build said one line and nothing else (Maven's
+        // output, colour codes included, goes to a log shown only when the build fails).
+        assertFalse(versionRun.err().contains("\u001b"), versionRun::toString);
+        assertTrue(versionRun.err().isEmpty() || lines(versionRun.err()).equals(List.of(
+                "rloop-graalpy: building the project (first run only; downloads GraalPy if needed)...")),
+                versionRun::toString);
         assertTrue(versionRun.out().matches("(?s)rloop-graalpy \\d+\\.\\d+\\.\\d+.*Python 3\\.12.*\\n"),
                 versionRun::toString);
 
@@ -99,6 +105,17 @@ class LauncherIT {
         Run noCode = launch("-c");
         assertEquals(2, noCode.exit(), noCode::toString);
         assertTrue(noCode.err().contains("Argument expected for the -c option"), noCode::toString);
+
+        // CPython's options are accepted, an unknown letter among them is not
+        Run unknownLetter = launch("-EZ", "-c", "print(1)");
+        assertEquals(2, unknownLetter.exit(), unknownLetter::toString);
+        assertTrue(unknownLetter.err().contains("unknown option -Z"), unknownLetter::toString);
+        assertTrue(unknownLetter.err().contains("usage:"), unknownLetter::toString);
+        assertEquals("", unknownLetter.out(), unknownLetter::toString);
+
+        Run noWarnArg = launch("-E", "-W");
+        assertEquals(2, noWarnArg.exit(), noWarnArg::toString);
+        assertTrue(noWarnArg.err().contains("Argument expected for the -W option"), noWarnArg::toString);
     }
 
     // ---------------------------------------------------------------- program modes and exit codes
@@ -256,6 +273,145 @@ class LauncherIT {
         assertTrue(out.get(0).endsWith("(rloop.loop)"), r::toString);
         assertTrue(out.stream().anyMatch(l -> l.startsWith("client: 50 round trips in ")), r::toString);
         assertFalse(r.err().contains(TRACEBACK), r::toString);
+    }
+
+    // ---------------------------------------------------------------- CPython's interpreter options
+
+    /**
+     * Prints what the interpreter options and PYTHON* variables decide, one "key json" line each:
+     * sys.flags, warnings, sys._xoptions, sys.path, unbuffered streams and, on the loop asyncio.run
+     * creates, its debug mode (asyncio sets it from sys.flags.dev_mode and PYTHONASYNCIODEBUG).
+     */
+    private static final String FLAGS_PROBE = """
+            import asyncio, json, sys, warnings
+
+            async def loop_state():
+                loop = asyncio.get_running_loop()
+                return type(loop).__module__, loop.get_debug()
+
+            loop_module, debug = asyncio.run(loop_state())
+            try:
+                import helper_on_path
+                helper = True
+            except ImportError:
+                helper = False
+            seen = {
+                'loop': loop_module,
+                'debug': debug,
+                'warnoptions': sys.warnoptions,
+                'first_filter': [warnings.filters[0][0], warnings.filters[0][2].__name__],
+                'xoptions': sys._xoptions,
+                'pythonpath_module': helper,
+                'path0': sys.path[0],
+                'argv': sys.argv,
+                'write_through': [sys.stdout.write_through, sys.stderr.write_through],
+                'stdout_buffer': type(sys.stdout.buffer).__name__,
+            }
+            for name in ('ignore_environment', 'no_user_site', 'isolated', 'safe_path', 'dev_mode',
+                         'dont_write_bytecode', 'optimize', 'int_max_str_digits'):
+                seen['flags.' + name] = getattr(sys.flags, name)
+            for key, value in seen.items():
+                print(key, json.dumps(value, sort_keys=True))
+            """;
+
+    /** Runs FLAGS_PROBE with {@code args} before it ({@code -c} when the args end with "-c"). */
+    private static Map<String, String> probeFlags(List<String> args, Map<String, String> env) throws Exception {
+        script("flags_probe.py", FLAGS_PROBE);
+        Path lib = Files.createDirectories(dir.resolve("lib_flags"));
+        Files.writeString(lib.resolve("helper_on_path.py"), "VALUE = 1\n");
+        Map<String, String> environment = new java.util.HashMap<>(env);
+        environment.put("PYTHONPATH", lib.toString());
+        List<String> command = new ArrayList<>(args);
+        if (command.get(command.size() - 1).equals("-c")) {
+            command.add("exec(open('flags_probe.py').read())");
+        }
+        Run r = run(List.of(), command, environment, null, RUN_TIMEOUT_S);
+        assertEquals(0, r.exit(), r::toString);
+        assertFalse(r.err().contains(TRACEBACK), r::toString);
+        Map<String, String> seen = new java.util.LinkedHashMap<>();
+        for (String line : lines(r.out())) {
+            int space = line.indexOf(' ');
+            seen.put(line.substring(0, space), line.substring(space + 1));
+        }
+        seen.put("", r.toString()); // for failure messages
+        return seen;
+    }
+
+    private static void assertSeen(Map<String, String> seen, String key, String expectedJson) {
+        assertEquals(expectedJson, seen.get(key), () -> key + " in\n" + seen.get(""));
+    }
+
+    @Test
+    void cpythonFlagsSpelledOut() throws Exception {
+        Map<String, String> seen = probeFlags(
+                List.of("-E", "-s", "-u", "-B", "-W", "error::DeprecationWarning", "-X", "dev", "-c"),
+                Map.of("PYTHONWARNINGS", "ignore::UserWarning"));
+        assertSeen(seen, "loop", "\"rloop.loop\"");
+        assertSeen(seen, "debug", "true"); // -X dev turns asyncio's debug mode on
+        assertSeen(seen, "flags.dev_mode", "true");
+        assertSeen(seen, "flags.ignore_environment", "1");
+        assertSeen(seen, "flags.no_user_site", "1");
+        assertSeen(seen, "flags.dont_write_bytecode", "1");
+        assertSeen(seen, "flags.isolated", "0");
+        // dev mode's 'default' first (lowest priority), -W last; PYTHONWARNINGS ignored under -E
+        assertSeen(seen, "warnoptions", "[\"default\", \"error::DeprecationWarning\"]");
+        assertSeen(seen, "first_filter", "[\"error\", \"DeprecationWarning\"]");
+        assertSeen(seen, "xoptions", "{\"dev\": true}");
+        assertSeen(seen, "pythonpath_module", "false"); // -E: PYTHONPATH ignored
+        assertSeen(seen, "path0", "\"\"");
+        assertSeen(seen, "argv", "[\"-c\"]");
+        assertSeen(seen, "write_through", "[true, true]"); // -u
+        assertSeen(seen, "stdout_buffer", "\"FileIO\"");
+    }
+
+    @Test
+    void cpythonFlagsCombinedAndEndedByDoubleDash() throws Exception {
+        // -E must also switch off PYTHONASYNCIODEBUG (asyncio checks sys.flags.ignore_environment)
+        Map<String, String> seen = probeFlags(
+                List.of("-Es", "-Wd", "-Xint_max_str_digits=5000", "-O", "--", "flags_probe.py", "-x"),
+                Map.of("PYTHONASYNCIODEBUG", "1", "PYTHONUNBUFFERED", "1"));
+        assertSeen(seen, "debug", "false");
+        assertSeen(seen, "flags.ignore_environment", "1");
+        assertSeen(seen, "flags.no_user_site", "1");
+        assertSeen(seen, "flags.dev_mode", "false");
+        assertSeen(seen, "flags.optimize", "1");
+        assertSeen(seen, "flags.int_max_str_digits", "5000");
+        assertSeen(seen, "warnoptions", "[\"d\"]");
+        assertSeen(seen, "first_filter", "[\"default\", \"Warning\"]");
+        assertSeen(seen, "xoptions", "{\"int_max_str_digits\": \"5000\"}");
+        assertSeen(seen, "pythonpath_module", "false");
+        assertSeen(seen, "path0", "\"" + dir.toRealPath() + "\"");
+        assertSeen(seen, "argv", "[\"flags_probe.py\", \"-x\"]");
+        assertSeen(seen, "write_through", "[false, false]"); // PYTHONUNBUFFERED ignored under -E
+    }
+
+    @Test
+    void pythonEnvironmentVariablesWithoutOptions() throws Exception {
+        Map<String, String> seen = probeFlags(List.of("flags_probe.py"), Map.of("PYTHONASYNCIODEBUG", "1",
+                "PYTHONWARNINGS", "error::UserWarning,ignore::ResourceWarning", "PYTHONUNBUFFERED", "1"));
+        assertSeen(seen, "loop", "\"rloop.loop\"");
+        assertSeen(seen, "debug", "true"); // PYTHONASYNCIODEBUG=1 on rloop's loop
+        assertSeen(seen, "flags.dev_mode", "false");
+        assertSeen(seen, "flags.ignore_environment", "0");
+        assertSeen(seen, "warnoptions", "[\"error::UserWarning\", \"ignore::ResourceWarning\"]");
+        assertSeen(seen, "first_filter", "[\"ignore\", \"ResourceWarning\"]");
+        assertSeen(seen, "xoptions", "{}");
+        assertSeen(seen, "pythonpath_module", "true");
+        assertSeen(seen, "write_through", "[true, true]");
+    }
+
+    @Test
+    void isolatedModeIgnoresEnvironmentAndScriptDirectory() throws Exception {
+        Map<String, String> seen = probeFlags(List.of("-I", "-c"),
+                Map.of("PYTHONASYNCIODEBUG", "1", "PYTHONWARNINGS", "error"));
+        assertSeen(seen, "debug", "false");
+        assertSeen(seen, "flags.isolated", "1");
+        assertSeen(seen, "flags.ignore_environment", "1");
+        assertSeen(seen, "flags.no_user_site", "1");
+        assertSeen(seen, "flags.safe_path", "true");
+        assertSeen(seen, "warnoptions", "[]");
+        assertSeen(seen, "pythonpath_module", "false");
+        assertFalse(seen.get("path0").equals("\"\""), seen.get("")); // -P: no '' for -c
     }
 
     // ---------------------------------------------------------------- SIGINT

@@ -4,7 +4,7 @@
 Runs examples/packaged-app (build it first: `mvn -B package` in that folder) several ways and
 prints the median time to the first stdout line and to exit:
 
-  jar            java -jar target/hello-app.jar (cache already filled)
+  jar            java -jar target/hello-app-1.0.jar (cache already filled)
   jar, cold      the same with an empty unpack cache (the app's first start on a machine)
   launcher       launcher/rloop-graalpy -m hello_app, the same sources on PYTHONPATH
   class path     one JVM, every jar on the class path, no JIT (what a plain uber jar would do)
@@ -24,7 +24,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 APP = os.path.join(ROOT, "examples", "packaged-app")
-JAR = os.path.join(APP, "target", "hello-app.jar")
+JAR = os.path.join(APP, "target", "hello-app-1.0.jar")
 SOURCES = os.path.join(APP, "src", "main", "python")
 
 

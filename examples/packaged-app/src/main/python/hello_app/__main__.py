@@ -1,6 +1,6 @@
 """Greets everyone named on the command line (or the world), one task each.
 
-    mvn package && java -jar target/hello-app.jar Ada Grace
+    mvn package && java -jar target/hello-app-1.0.jar Ada Grace
 
 asyncio.run() runs on rloop inside the jar without any change to this code.
 """

@@ -15,6 +15,14 @@ import looptest
 
 _cases = {}
 
+# GraalPy loads its C API at a context's first C-extension import, under a handshake that every
+# Python thread must serve, and the stdlib's ThreadPoolExecutor parks idle workers where they
+# cannot (docs/ARCHITECTURE.md, "GraalPy limitations"). rloop's own executor avoids that, but
+# the stdlib-loop variants of the tests use the stdlib's: load the C API now, while this is the
+# only Python thread, so that no test can hang on it. (LauncherIT checks the hang in a fresh
+# process, where the C API is not loaded yet.)
+"a".encode("idna")
+
 
 def _variants(cls):
     if issubclass(cls, looptest.LoopTestCase) and cls.LOOP is None:

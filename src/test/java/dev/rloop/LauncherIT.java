@@ -498,6 +498,57 @@ class LauncherIT {
         }
     }
 
+    // ---------------------------------------------------------------- GraalPy's C-API load
+
+    /**
+     * A program's first C-extension import makes GraalPy load its C API under a thread-local
+     * handshake that every Python thread must serve. Two ways rloop used to hang there for ever,
+     * each in a fresh process (the C API loads once per context): an idle default-executor worker
+     * (after getaddrinfo) parked where handshakes cannot reach it, and the loop thread parked in
+     * its Java selector while an executor job did the import. The idna codec needs the
+     * {@code _cpython_unicodedata} extension.
+     */
+    private static final String CAPI_AFTER_GETADDRINFO = """
+            import asyncio
+            async def main():
+                loop = asyncio.get_running_loop()
+                await loop.getaddrinfo("localhost", 80)   # leaves an idle executor worker
+                print("encoded", "b\u00fccher.example".encode("idna"), flush=True)
+            asyncio.run(main())
+            """;
+    private static final String CAPI_FROM_EXECUTOR_LOOP_OFF_MAIN = """
+            import asyncio, threading
+            def load():
+                return "b\u00fccher.example".encode("idna")
+            async def main():
+                loop = asyncio.get_running_loop()
+                print("encoded", await loop.run_in_executor(None, load), flush=True)
+            t = threading.Thread(target=asyncio.run, args=(main(),))
+            t.start()
+            t.join()
+            """;
+
+    @Test
+    void firstCExtensionImportDoesNotHangTheLoop() throws Exception {
+        Launched a = start(List.of(), List.of(script("capi_a.py", CAPI_AFTER_GETADDRINFO).toString()),
+                Map.of(), null);
+        Launched b = start(List.of(), List.of(script("capi_b.py", CAPI_FROM_EXECUTOR_LOOP_OFF_MAIN).toString()),
+                Map.of(), null);
+        try {
+            for (Launched l : List.of(a, b)) {
+                if (!l.process().waitFor(RUN_TIMEOUT_S, TimeUnit.SECONDS)) {
+                    fail("hung loading GraalPy's C API (no exit within " + RUN_TIMEOUT_S + " s)\n" + snapshot(l));
+                }
+                Run r = finish(l);
+                assertEquals(0, r.exit(), r::toString);
+                assertEquals("encoded b'xn--bcher-kva.example'", r.out().strip(), r::toString);
+            }
+        } finally {
+            destroy(a.process());
+            destroy(b.process());
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     record Launched(Process process, Path out, Path err) {

@@ -13,6 +13,11 @@ class BenchError(Exception):
     """A workload produced a wrong result."""
 
 
+class WorkloadSkipped(Exception):
+    """A workload cannot run on this machine (e.g. a tool it needs is missing). Raised by the
+    workload's constructor; the runner reports it as skipped, not as a failure."""
+
+
 class Workload:
     """A benchmark workload: `run(loop)` does `n` operations once and returns the seconds taken.
 

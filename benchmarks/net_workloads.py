@@ -66,6 +66,22 @@ async def _quietly(coro):
         pass
 
 
+class PlainStreams:
+    """How the stream workloads start their server and open their connections: plain TCP on
+    127.0.0.1. The TLS workloads (tls_workloads.py) swap in a TLS version of this, so that the
+    same sessions measure the same exchange with and without TLS."""
+
+    async def start_server(self, handler):
+        return await asyncio.start_server(handler, LOCALHOST, 0)
+
+    async def open_connection(self, host, port):
+        return await asyncio.open_connection(host, port)
+
+    def end_of_data(self, writer):
+        """Tells the peer that no more data follows (its read() then returns b"")."""
+        writer.write_eof()
+
+
 class Session:
     """One round's sockets and servers. `close()` must release whatever `open()` managed to
     create, also after a failure half-way through `open()` or `exchange()`."""
@@ -90,6 +106,7 @@ class NetWorkload(Workload):
     """A workload whose rounds are Session objects: open (untimed), exchange (timed), close."""
 
     session_class = Session
+    streams = PlainStreams()  # for the stream sessions: plain TCP unless a workload says TLS
 
     def run(self, loop):
         return loop.run_until_complete(self._round(loop))
@@ -123,8 +140,9 @@ class StreamEchoServer:
     can wait until every connection has been accepted and close() until every handler ended,
     and the first error a handler had (a task's error would otherwise only be logged)."""
 
-    def __init__(self, loop, size, connections):
+    def __init__(self, loop, size, connections, streams):
         self.size = size
+        self.streams = streams
         self.server = None
         self.address = None
         self.handlers = []
@@ -133,7 +151,7 @@ class StreamEchoServer:
         self._all_accepted = loop.create_future()
 
     async def start(self):
-        self.server = await asyncio.start_server(self._handle, LOCALHOST, 0)
+        self.server = await self.streams.start_server(self._handle)
         self.address = self.server.sockets[0].getsockname()[:2]
 
     async def all_accepted(self):
@@ -174,14 +192,16 @@ class StreamEchoSession(Session):
         super().__init__(workload, loop)
         self.connections = workload.connections
         self.messages = workload.messages
-        self.server = StreamEchoServer(loop, self.messages.size, self.connections)
+        self.streams = workload.streams
+        self.server = StreamEchoServer(loop, self.messages.size, self.connections,
+                                       self.streams)
         self.clients = []  # (reader, writer) per connection
 
     async def open(self):
         await self.server.start()
         host, port = self.server.address
         for _ in range(self.connections):
-            self.clients.append(await asyncio.open_connection(host, port))
+            self.clients.append(await self.streams.open_connection(host, port))
         await self.server.all_accepted()
 
     async def exchange(self):
@@ -268,6 +288,7 @@ class BulkSession(Session):
     def __init__(self, workload, loop):
         super().__init__(workload, loop)
         self.chunks = workload.chunks
+        self.streams = workload.streams
         self.server = None
         self.reader = self.writer = None
         self.handler = None
@@ -275,9 +296,9 @@ class BulkSession(Session):
         self.received = loop.create_future()  # (byte count, failed samples, first failed pos)
 
     async def open(self):
-        self.server = await asyncio.start_server(self._receive, LOCALHOST, 0)
+        self.server = await self.streams.start_server(self._receive)
         host, port = self.server.sockets[0].getsockname()[:2]
-        self.reader, self.writer = await asyncio.open_connection(host, port)
+        self.reader, self.writer = await self.streams.open_connection(host, port)
         await self.accepted
 
     async def _receive(self, reader, writer):
@@ -314,7 +335,7 @@ class BulkSession(Session):
         if rest:
             writer.write(chunks[full % BULK_PATTERNS][:rest])
             await writer.drain()
-        writer.write_eof()
+        self.streams.end_of_data(writer)
         count, bad, first_bad = await self.received
         if count != self.n:
             raise BenchError(f"server received {count} bytes, expected {self.n}")

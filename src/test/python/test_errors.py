@@ -396,7 +396,3 @@ class NotImplementedTests(LoopTestCase):
         self._assert_not_implemented("connect_write_pipe", asyncio.Protocol, wf)
         self._assert_not_implemented("subprocess_exec", asyncio.SubprocessProtocol, "true")
         self._assert_not_implemented("subprocess_shell", asyncio.SubprocessProtocol, "true")
-
-    def test_tls(self):
-        transport = asyncio.Transport()
-        self._assert_not_implemented("start_tls", transport, asyncio.Protocol(), None)

@@ -148,21 +148,3 @@ class BadArgumentTests(NetTestCase):
         with socket.socket() as s:
             self.check(ValueError, "A datagram socket was expected",
                        loop.create_datagram_endpoint(asyncio.DatagramProtocol, sock=s))
-
-
-class NotImplementedTests(NetTestCase):
-    """What rloop does not do yet says so; the stdlib loop is the reference for the rest."""
-
-    def setUp(self):
-        super().setUp()
-        self.skip_on_stdlib("these are rloop's own gaps")
-
-    def test_tls_raises_not_implemented(self):
-        ctx = ssl.create_default_context()
-        with self.assertRaisesRegex(NotImplementedError, "TLS"):
-            self.run_async(self.loop.create_connection(asyncio.Protocol, "127.0.0.1", 1,
-                                                       ssl=ctx))
-        with self.assertRaisesRegex(NotImplementedError, "TLS"):
-            self.run_async(self.loop.create_server(asyncio.Protocol, "127.0.0.1", 0, ssl=ctx))
-        with self.assertRaisesRegex(NotImplementedError, "TLS"):
-            self.run_async(self.loop.start_tls(None, None, ctx))

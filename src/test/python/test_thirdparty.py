@@ -73,13 +73,15 @@ class ThirdPartyTests(NetTestCase):
         app.router.add_post("/upload", upload)
         return app
 
-    async def _serve_aiohttp(self, web):
+    async def _serve_aiohttp(self, web, ssl_context=None):
         runner = web.AppRunner(self._aiohttp_app(web))
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
+        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
         await site.start()
         port = runner.addresses[0][1]
-        return runner, f"http://127.0.0.1:{port}"
+        scheme = "https" if ssl_context else "http"
+        host = "localhost" if ssl_context else "127.0.0.1"  # the name the certificate has
+        return runner, f"{scheme}://{host}:{port}"
 
     def test_aiohttp_server_answers_httpx(self):
         web, httpx = self.need("aiohttp.web", "httpx")
@@ -117,6 +119,30 @@ class ThirdPartyTests(NetTestCase):
                     payload = os.urandom(200_000)
                     async with session.post(f"{base}/upload", data=payload) as r:
                         self.assertEqual(payload[::-1], await r.read())
+            finally:
+                await runner.cleanup()
+        self.run_async(main())
+
+    def test_https_aiohttp_server_answers_httpx_and_aiohttp(self):
+        aiohttp, web, httpx = self.need("aiohttp", "aiohttp.web", "httpx")
+        import tlstest
+
+        async def main():
+            runner, base = await self._serve_aiohttp(web, tlstest.server_context())
+            self.assertTrue(base.startswith("https://localhost:"))
+            try:
+                async with httpx.AsyncClient(verify=tlstest.client_context()) as client:
+                    r = await client.get(f"{base}/hello/tls")
+                    self.assertEqual({"hello": "tls", "query": {}}, r.json())
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(f"{base}/hello/aio",
+                                           ssl=tlstest.client_context()) as r:
+                        self.assertEqual("aio", (await r.json())["hello"])
+                async with aiohttp.ClientSession() as session:
+                    # a server whose certificate the client does not trust is refused
+                    with self.assertRaises(aiohttp.ClientConnectorCertificateError):
+                        await session.get(f"{base}/hello/x",
+                                          ssl=tlstest.client_context(trust="selfsigned"))
             finally:
                 await runner.cleanup()
         self.run_async(main())

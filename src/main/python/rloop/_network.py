@@ -17,7 +17,7 @@ import socket
 from asyncio import base_events, constants, staggered, tasks
 from asyncio.log import logger
 
-from . import _tasks
+from . import _tasks, _tls
 from ._buffers import ReadBuffer
 from ._datagram import DatagramTransport
 from ._server import Server, remove_socket_file
@@ -26,12 +26,6 @@ from ._stream import StreamTransport
 from ._transport import ChannelTransport
 
 _RESOURCE_ERRNOS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
-
-
-def _tls_not_implemented(method):
-    raise NotImplementedError(
-        f"rloop does not implement TLS yet (ssl= in {method}() is a later rloop issue); "
-        f"use GraalPy's stdlib loop (rloop-graalpy --loop asyncio) for TLS")
 
 
 def _unix_path(path, sock, missing_message):
@@ -70,13 +64,17 @@ class _ConnectWaiter:
 class _Listener:
     """Accepts connections for a Server from one listening channel."""
 
-    def __init__(self, loop, sock, protocol_factory, server, backlog):
+    def __init__(self, loop, sock, protocol_factory, server, backlog, ssl=None,
+                 ssl_handshake_timeout=None, ssl_shutdown_timeout=None):
         self._loop = loop
         self.sock = sock
         self._channel = sock.channel
         self._protocol_factory = protocol_factory
-        self._server = server
+        self.server = server
         self._backlog = backlog
+        self.ssl = ssl  # an SSLContext: each connection starts with a TLS handshake
+        self.ssl_handshake_timeout = ssl_handshake_timeout
+        self.ssl_shutdown_timeout = ssl_shutdown_timeout
         self._read_handle = _tasks.Handle(self._accept_ready, (), loop, None)
         self._write_handle = None
 
@@ -109,7 +107,10 @@ class _Listener:
             sock = ChannelSocket(channel, self.sock.family, socket.SOCK_STREAM)
             if getattr(self.sock, "_keep_alive", False):
                 channel.setOption("SO_KEEPALIVE", 1)  # create_server(keep_alive=True)
-            StreamTransport(self._loop, channel, sock, protocol, server=self._server)
+            if self.ssl is not None:
+                _tls.serve_tls(self._loop, channel, sock, protocol, self)
+            else:
+                StreamTransport(self._loop, channel, sock, protocol, server=self.server)
         except (SystemExit, KeyboardInterrupt):
             raise
         except BaseException as exc:
@@ -201,18 +202,9 @@ class NetworkMixin:
             flags=0, sock=None, local_addr=None, server_hostname=None,
             ssl_handshake_timeout=None, ssl_shutdown_timeout=None,
             happy_eyeballs_delay=None, interleave=None, all_errors=False):
-        if server_hostname is not None and not ssl:
-            raise ValueError("server_hostname is only meaningful with ssl")
-        if server_hostname is None and ssl:
-            # the stdlib asks for server_hostname only when it cannot take host
-            if not host:
-                raise ValueError("You must set server_hostname when using ssl without a host")
-        if ssl_handshake_timeout is not None and not ssl:
-            raise ValueError("ssl_handshake_timeout is only meaningful with ssl")
-        if ssl_shutdown_timeout is not None and not ssl:
-            raise ValueError("ssl_shutdown_timeout is only meaningful with ssl")
-        if ssl:
-            _tls_not_implemented("create_connection")
+        server_hostname_checked = _tls.check_client_args(
+            ssl, host, server_hostname, ssl_handshake_timeout, ssl_shutdown_timeout,
+            "You must set server_hostname when using ssl without a host")
         if happy_eyeballs_delay is not None and interleave is None:
             interleave = 1
 
@@ -221,7 +213,9 @@ class NetworkMixin:
                 raise ValueError("host and port was not specified and no sock specified")
             # a socket made by Python code: the stdlib's path, over add_reader (_py_sockets)
             return await base_events.BaseEventLoop.create_connection(
-                self, protocol_factory, sock=sock, local_addr=local_addr,
+                self, protocol_factory, ssl=ssl, sock=sock, local_addr=local_addr,
+                server_hostname=server_hostname, ssl_handshake_timeout=ssl_handshake_timeout,
+                ssl_shutdown_timeout=ssl_shutdown_timeout,
                 happy_eyeballs_delay=happy_eyeballs_delay, interleave=interleave,
                 all_errors=all_errors)
         if sock is not None:
@@ -273,7 +267,9 @@ class NetworkMixin:
 
         channel, family, proto = connected
         sock = ChannelSocket(channel, family, socket.SOCK_STREAM, proto)
-        return await self._make_stream(channel, sock, protocol_factory)
+        return await self._make_stream(channel, sock, protocol_factory, ssl,
+                                       server_hostname_checked, ssl_handshake_timeout,
+                                       ssl_shutdown_timeout)
 
     async def _connect_channel(self, exceptions, addr_info, laddr_infos):
         """Connects one Java channel to one resolved address; records failures in
@@ -335,14 +331,21 @@ class NetworkMixin:
         finally:
             self._unregister_channel(channel.id())
 
-    async def _make_stream(self, channel, sock, protocol_factory):
+    async def _make_stream(self, channel, sock, protocol_factory, ssl=None, server_hostname=None,
+                           ssl_handshake_timeout=None, ssl_shutdown_timeout=None):
         waiter = self.create_future()
         try:
             protocol = protocol_factory()
         except BaseException:
             channel.close()
             raise
-        transport = StreamTransport(self, channel, sock, protocol, waiter)
+        if ssl:
+            transport = _tls.open_tls_transport(
+                self, channel, sock, protocol, ssl, waiter, server_side=False,
+                server_hostname=server_hostname, handshake_timeout=ssl_handshake_timeout,
+                shutdown_timeout=ssl_shutdown_timeout)
+        else:
+            transport = StreamTransport(self, channel, sock, protocol, waiter)
         return await _transport_ready(transport, protocol, waiter)
 
     async def create_unix_connection(
@@ -351,16 +354,10 @@ class NetworkMixin:
         if ssl:
             if server_hostname is None:
                 raise ValueError("you have to pass server_hostname when using ssl")
-        else:
-            if server_hostname is not None:
-                raise ValueError("server_hostname is only meaningful with ssl")
-            if ssl_handshake_timeout is not None:
-                raise ValueError("ssl_handshake_timeout is only meaningful with ssl")
-            if ssl_shutdown_timeout is not None:
-                raise ValueError("ssl_shutdown_timeout is only meaningful with ssl")
+        elif server_hostname is not None:
+            raise ValueError("server_hostname is only meaningful with ssl")
+        _tls.check_timeouts(ssl, ssl_handshake_timeout, ssl_shutdown_timeout)
         path = _unix_path(path, sock, "no path and sock were specified")
-        if ssl:
-            _tls_not_implemented("create_unix_connection")
         channel = self._net.connectUnix(self._new_channel_id(), path)
         if channel is None:
             raise os_error(self._net.errno())
@@ -370,7 +367,8 @@ class NetworkMixin:
             channel.close()
             raise
         sock = ChannelSocket(channel, AF_UNIX, socket.SOCK_STREAM)
-        return await self._make_stream(channel, sock, protocol_factory)
+        return await self._make_stream(channel, sock, protocol_factory, ssl, server_hostname,
+                                       ssl_handshake_timeout, ssl_shutdown_timeout)
 
     # ---- servers ----------------------------------------------------------------------------
 
@@ -379,20 +377,14 @@ class NetworkMixin:
             flags=socket.AI_PASSIVE, sock=None, backlog=100, ssl=None, reuse_address=None,
             reuse_port=None, keep_alive=None, ssl_handshake_timeout=None,
             ssl_shutdown_timeout=None, start_serving=True):
-        if isinstance(ssl, bool):
-            raise TypeError("ssl argument must be an SSLContext or None")
-        if ssl_handshake_timeout is not None and ssl is None:
-            raise ValueError("ssl_handshake_timeout is only meaningful with ssl")
-        if ssl_shutdown_timeout is not None and ssl is None:
-            raise ValueError("ssl_shutdown_timeout is only meaningful with ssl")
-        if ssl is not None:
-            _tls_not_implemented("create_server")
+        _tls.check_server_args(ssl, ssl_handshake_timeout, ssl_shutdown_timeout)
         if host is None and port is None:
             if sock is None:
                 raise ValueError("Neither host/port nor sock were specified")
             return await base_events.BaseEventLoop.create_server(
-                self, protocol_factory, sock=sock, backlog=backlog,
-                start_serving=start_serving)
+                self, protocol_factory, sock=sock, backlog=backlog, ssl=ssl,
+                ssl_handshake_timeout=ssl_handshake_timeout,
+                ssl_shutdown_timeout=ssl_shutdown_timeout, start_serving=start_serving)
         if sock is not None:
             raise ValueError("host/port and sock can not be specified at the same time")
         if reuse_address is None:
@@ -409,7 +401,8 @@ class NetworkMixin:
             *[self._create_server_getaddrinfo(h, port, family, flags) for h in hosts])
         infos = set(itertools.chain.from_iterable(infos))
         sockets = self._bind_listeners(infos, backlog, reuse_address, reuse_port, keep_alive)
-        server = Server(self, sockets, protocol_factory, None, backlog, None, None)
+        server = Server(self, sockets, protocol_factory, ssl, backlog, ssl_handshake_timeout,
+                        ssl_shutdown_timeout)
         if start_serving:
             server._start_serving()
             await tasks.sleep(0)
@@ -460,15 +453,8 @@ class NetworkMixin:
             self, protocol_factory, path=None, *, sock=None, backlog=100, ssl=None,
             ssl_handshake_timeout=None, ssl_shutdown_timeout=None, start_serving=True,
             cleanup_socket=True):
-        if isinstance(ssl, bool):
-            raise TypeError("ssl argument must be an SSLContext or None")
-        if ssl_handshake_timeout is not None and not ssl:
-            raise ValueError("ssl_handshake_timeout is only meaningful with ssl")
-        if ssl_shutdown_timeout is not None and not ssl:
-            raise ValueError("ssl_shutdown_timeout is only meaningful with ssl")
+        _tls.check_server_args(ssl, ssl_handshake_timeout, ssl_shutdown_timeout)
         path = _unix_path(path, sock, "path was not specified, and no sock specified")
-        if ssl:
-            _tls_not_implemented("create_unix_server")
         # a socket file left by an earlier server is replaced, as the stdlib does
         remove_socket_file(path, "Unable to check or remove stale UNIX socket")
         channel = self._net.listenUnix(self._new_channel_id(), path, backlog)
@@ -478,8 +464,8 @@ class NetworkMixin:
                 raise OSError(errno.EADDRINUSE, f"Address {path!r} is already in use") from None
             raise os_error(code)
         sock = ChannelSocket(channel, AF_UNIX, socket.SOCK_STREAM)
-        server = Server(self, [sock], protocol_factory, None, backlog, None, None,
-                        unix_path=path if cleanup_socket else None)
+        server = Server(self, [sock], protocol_factory, ssl, backlog, ssl_handshake_timeout,
+                        ssl_shutdown_timeout, unix_path=path if cleanup_socket else None)
         if start_serving:
             server._start_serving()
             await tasks.sleep(0)
@@ -491,7 +477,8 @@ class NetworkMixin:
             return self._start_serving_python_socket(
                 protocol_factory, sock, sslcontext, server, backlog, ssl_handshake_timeout,
                 ssl_shutdown_timeout)
-        listener = _Listener(self, sock, protocol_factory, server, backlog)
+        listener = _Listener(self, sock, protocol_factory, server, backlog, sslcontext,
+                             ssl_handshake_timeout, ssl_shutdown_timeout)
         self._register_channel(sock.channel.id(), listener)
         sock.channel.setAccepting(True)
 
@@ -599,8 +586,3 @@ class NetworkMixin:
                 return None, None
             r_addr = remote
         return port, r_addr
-
-    async def start_tls(self, transport, protocol, sslcontext, *, server_side=False,
-                        server_hostname=None, ssl_handshake_timeout=None,
-                        ssl_shutdown_timeout=None):
-        _tls_not_implemented("start_tls")

@@ -28,7 +28,7 @@ _BORROWED = (
     "sock_connect", "_sock_connect", "_sock_connect_cb", "_sock_write_done",
     "sock_accept", "_sock_accept",
     "_ensure_fd_no_transport",
-    "_make_socket_transport", "_make_datagram_transport",
+    "_make_socket_transport", "_make_ssl_transport", "_make_datagram_transport",
     "_accept_connection", "_accept_connection2",
 )
 

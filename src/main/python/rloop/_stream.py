@@ -20,7 +20,8 @@ _LOG_AFTER = constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES
 class StreamTransport(ChannelTransport, transports.Transport):
     """A connected stream socket's transport."""
 
-    _start_tls_compatible = False
+    # loop.start_tls() (the stdlib's) swaps in asyncio's SSLProtocol through set_protocol
+    _start_tls_compatible = True
     # loop.sendfile() copies the file through write(): the JVM cannot hand a GraalPy file's
     # descriptor to the channel for a native sendfile
     _sendfile_compatible = constants._SendfileMode.FALLBACK
@@ -104,6 +105,11 @@ class StreamTransport(ChannelTransport, transports.Transport):
             return
         if type(buf) is bytearray:
             n = self._channel.read(_buffers.storage(buf), len(buf))
+        elif (type(buf) is memoryview and type(buf.obj) is bytearray and buf.c_contiguous
+              and buf.nbytes == len(buf.obj)):
+            # a view of a whole bytearray (asyncio's SSLProtocol hands out one): read into the
+            # bytearray's own Java array, no copy
+            n = self._channel.read(_buffers.storage(buf.obj), buf.nbytes)
         else:
             # a memoryview (or other buffer) has no Java array of its own: read into the loop's
             # buffer, then copy

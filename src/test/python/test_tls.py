@@ -72,6 +72,9 @@ class TlsEchoTests(TlsTestCase):
             self.assertIsNone(writer.get_extra_info("compression"))
             self.assertEqual(("127.0.0.1", port), writer.get_extra_info("peername")[:2])
             self.assertEqual(socket.AF_INET, writer.get_extra_info("socket").family)
+            self.assertFalse(writer.can_write_eof())  # TLS has no half-close
+            with self.assertRaises(NotImplementedError):
+                writer.write_eof()
             await self.close_writer(writer)
             await self.close_server(server)
         self.run_async(main())
@@ -81,6 +84,59 @@ class TlsEchoTests(TlsTestCase):
 
     def test_echo_tls12(self):
         self.echo_with(TLS12, "TLSv1.2")
+
+    def test_buffered_protocol_and_pause_reading_over_tls(self):
+        size = 1 << 20
+
+        class Sink(asyncio.BufferedProtocol):
+            def __init__(self, loop):
+                self.buf = bytearray(4096)
+                # a memoryview: asyncio's SSLProtocol fills the rest of a buffer through
+                # buf[offset:], which would copy a bytearray (on CPython as well)
+                self.view = memoryview(self.buf)
+                self.data = bytearray()
+                self.done = loop.create_future()
+
+            def connection_made(self, transport):
+                self.transport = transport
+
+            def get_buffer(self, hint):
+                return self.view
+
+            def buffer_updated(self, n):
+                self.data += self.buf[:n]
+                if len(self.data) >= size and not self.done.done():
+                    self.done.set_result(None)
+
+            def connection_lost(self, exc):
+                if not self.done.done():
+                    self.done.set_exception(exc or ConnectionError("closed early"))
+
+        async def send_all(reader, writer):
+            writer.write(payload)
+            await writer.drain()
+            await reader.read()  # until the client closes
+            writer.close()
+
+        payload = os.urandom(size)
+
+        async def main():
+            server, port = await self.tls_server(send_all)
+            sink = Sink(self.loop)
+            transport, _ = await self.loop.create_connection(
+                lambda: sink, "127.0.0.1", port, ssl=tlstest.client_context(),
+                server_hostname="localhost")
+            transport.pause_reading()
+            self.assertFalse(transport.is_reading())
+            await asyncio.sleep(0.2)
+            held = len(sink.data)
+            self.assertLess(held, size)
+            transport.resume_reading()
+            await sink.done
+            self.assertEqual(payload, bytes(sink.data))
+            transport.close()
+            await self.close_server(server)
+        self.run_async(main())
 
     def test_ssl_true_uses_a_default_context_that_verifies(self):
         async def main():

@@ -165,6 +165,10 @@ class TlsEchoTests(TlsTestCase):
         self.run_async(main())
 
     def test_16_mib_with_flow_control(self):
+        # Seen on GraalPy 25.0.3: the stdlib loop stops partway (idle in select.select with
+        # data unread on both sides) and never finishes; rloop moves 16 MiB in 4-20 s.
+        self.skip_on_stdlib("it stalls partway through 16 MiB of TLS echo (idle in "
+                            "select.select with data pending), so only rloop is checked")
         size = 16 * 1024 * 1024
 
         async def main():
@@ -196,7 +200,7 @@ class TlsEchoTests(TlsTestCase):
             self.assertEqual(sent.hexdigest(), received.hexdigest())
             await self.close_writer(writer)
             await self.close_server(server)
-        self.run_async(main())
+        self.run_async(main(), timeout=300)
 
     def test_200_concurrent_connections(self):
         async def main():

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 
@@ -42,12 +43,26 @@ public final class RLoop {
      * @param extraPath directories put on {@code sys.path} after rloop's own
      */
     public static Context.Builder contextBuilder(List<String> argv, List<String> extraPath) {
-        String pythonPath = System.getenv("PYTHONPATH");
-        return contextBuilder(argv, extraPath, pythonPath == null ? "" : pythonPath);
+        return contextBuilder(null, argv, extraPath, environmentPythonPath());
     }
 
-    /** {@link #contextBuilder(List, List)} with the PYTHONPATH entries given ("" for none). */
-    private static Context.Builder contextBuilder(List<String> argv, List<String> extraPath, String pythonPath) {
+    /**
+     * {@link #contextBuilder(List, List)} for a context on a shared {@link Engine}: contexts of
+     * one engine share parsed and compiled code, so later ones start faster. Engine options
+     * belong to the engine then (a context on a shared engine refuses them), so none is set here.
+     */
+    public static Context.Builder contextBuilder(Engine engine, List<String> argv, List<String> extraPath) {
+        return contextBuilder(engine, argv, extraPath, environmentPythonPath());
+    }
+
+    private static String environmentPythonPath() {
+        String pythonPath = System.getenv("PYTHONPATH");
+        return pythonPath == null ? "" : pythonPath;
+    }
+
+    /** The builder, on {@code engine} when one is given, with the PYTHONPATH entries given ("" for none). */
+    private static Context.Builder contextBuilder(Engine engine, List<String> argv, List<String> extraPath,
+                                                  String pythonPath) {
         List<String> path = new ArrayList<>();
         path.add(PythonPackage.locate().toString());
         path.addAll(extraPath);
@@ -61,9 +76,13 @@ public final class RLoop {
         }
         Context.Builder builder = Context.newBuilder("python")
                 .allowAllAccess(true)
-                .option("engine.WarnInterpreterOnly", "false")
                 .option("python.PythonPath", String.join(File.pathSeparator, path))
                 .arguments("python", argv.toArray(new String[0]));
+        if (engine != null) {
+            builder.engine(engine);
+        } else {
+            builder.option("engine.WarnInterpreterOnly", "false");
+        }
         // Extra polyglot options for development, e.g. -Drloop.context.options=cpusampler=true
         String extra = System.getProperty("rloop.context.options", "");
         for (String kv : extra.split(",")) {
@@ -109,7 +128,7 @@ public final class RLoop {
         argv.addAll(args);
         Map<String, String> env = System.getenv();
         flags.applyEnvironment(env);
-        Context.Builder builder = contextBuilder(argv, List.of(), flags.pythonPath(env))
+        Context.Builder builder = contextBuilder(null, argv, List.of(), flags.pythonPath(env))
                 .option("python.InstallSignalHandlers", "true")
                 .option("python.Executable", launcherPath())
                 .options(flags.contextOptions());

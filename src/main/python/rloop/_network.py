@@ -203,8 +203,7 @@ class NetworkMixin:
             ssl_handshake_timeout=None, ssl_shutdown_timeout=None,
             happy_eyeballs_delay=None, interleave=None, all_errors=False):
         server_hostname_checked = _tls.check_client_args(
-            ssl, host, server_hostname, ssl_handshake_timeout, ssl_shutdown_timeout,
-            "You must set server_hostname when using ssl without a host")
+            ssl, host, server_hostname, ssl_handshake_timeout, ssl_shutdown_timeout)
         if happy_eyeballs_delay is not None and interleave is None:
             interleave = 1
 

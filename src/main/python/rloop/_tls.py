@@ -17,15 +17,14 @@ from asyncio import sslproto
 from ._stream import StreamTransport
 
 
-def check_client_args(ssl, host, server_hostname, handshake_timeout, shutdown_timeout,
-                      needs_hostname_message):
+def check_client_args(ssl, host, server_hostname, handshake_timeout, shutdown_timeout):
     """create_connection's checks of its TLS arguments, with the stdlib's messages; returns the
     server_hostname to use (the host, unless one was given)."""
     if server_hostname is not None and not ssl:
         raise ValueError("server_hostname is only meaningful with ssl")
     if server_hostname is None and ssl:
         if not host:
-            raise ValueError(needs_hostname_message)
+            raise ValueError("You must set server_hostname when using ssl without a host")
         server_hostname = host
     check_timeouts(ssl, handshake_timeout, shutdown_timeout)
     return server_hostname

@@ -243,27 +243,24 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
 
     # ---- file descriptors written by Python code --------------------------------------------
 
+    # The public methods refuse fds a live transport owns, then use the hooks the stdlib's
+    # selector code calls (PythonSocketsMixin), as the stdlib's selector loop does.
+
     def add_reader(self, fd, callback, *args):
-        self._check_closed()
         self._ensure_fd_no_transport(fd)
-        self._fd_watchers.add(fd, True, callback, args)
+        self._add_reader(fd, callback, *args)
 
     def remove_reader(self, fd):
-        if self._closed:
-            return False
         self._ensure_fd_no_transport(fd)
-        return self._fd_watchers.remove(fd, True)
+        return self._remove_reader(fd)
 
     def add_writer(self, fd, callback, *args):
-        self._check_closed()
         self._ensure_fd_no_transport(fd)
-        self._fd_watchers.add(fd, False, callback, args)
+        self._add_writer(fd, callback, *args)
 
     def remove_writer(self, fd):
-        if self._closed:
-            return False
         self._ensure_fd_no_transport(fd)
-        return self._fd_watchers.remove(fd, False)
+        return self._remove_writer(fd)
 
     # ---- signals ---------------------------------------------------------------------------
 

@@ -29,6 +29,14 @@ async def echo_handler(reader, writer):
         writer.close()
 
 
+def stop_reading_ciphertext(transport):
+    """Stops a TLS transport reading from its socket: asyncio's TLS layer (GraalPy's loop, and
+    rloop's fallback) reads through the plain transport below it; rloop's Java TLS transport
+    reads the socket itself, so pausing it stops the socket reads."""
+    ssl_protocol = getattr(transport, "_ssl_protocol", None)
+    (ssl_protocol._transport if ssl_protocol is not None else transport).pause_reading()
+
+
 class TlsTestCase(NetTestCase):
     TIMEOUT = 120.0
 
@@ -489,8 +497,8 @@ class TlsFailureTests(TlsTestCase):
             port = server.sockets[0].getsockname()[1]
             reader, writer = await asyncio.open_connection(
                 "127.0.0.1", port, ssl=tlstest.client_context(), server_hostname="localhost")
-            # the client's raw transport stops reading: it never sees, nor answers, close_notify
-            writer.transport._ssl_protocol._transport.pause_reading()
+            # the client stops reading the socket: it never sees, nor answers, close_notify
+            stop_reading_ciphertext(writer.transport)
             started = time.monotonic()
             writer.write(b"bye")
             deadline = started + 30

@@ -70,9 +70,12 @@ class StreamTransport(ChannelTransport, transports.Transport):
     def _read_ready(self):
         if self._conn_lost:
             return
-        if self._buffered:
-            self._read_into_protocol_buffer()
-            return
+        n = self._read_into_protocol_buffer() if self._buffered else self._read_and_deliver()
+        if n < 0:
+            self._read_failed(n)
+
+    def _read_and_deliver(self):
+        """One read into the loop's buffer, handed to data_received: the channel's count."""
         buf = self._loop._read_buffer
         n = self._channel.read(buf.java, buf.SIZE)
         if n > 0:
@@ -83,8 +86,7 @@ class StreamTransport(ChannelTransport, transports.Transport):
                 raise
             except BaseException as exc:
                 self._fatal_error(exc, "Fatal error: protocol.data_received() call failed.")
-        elif n:
-            self._read_failed(n)
+        return n
 
     def _read_failed(self, n):
         """After a read that returned no data: end of stream or an error."""
@@ -94,6 +96,8 @@ class StreamTransport(ChannelTransport, transports.Transport):
             self._fatal_error(channel_error(self._channel), "Fatal read error on socket transport")
 
     def _read_into_protocol_buffer(self):
+        """One read into the protocol's buffer, then buffer_updated: the channel's count (0 when
+        get_buffer failed)."""
         try:
             buf = self._protocol.get_buffer(-1)
             if not len(buf):
@@ -102,7 +106,7 @@ class StreamTransport(ChannelTransport, transports.Transport):
             raise
         except BaseException as exc:
             self._fatal_error(exc, "Fatal error: protocol.get_buffer() call failed.")
-            return
+            return 0
         if type(buf) is bytearray:
             n = self._channel.read(_buffers.storage(buf), len(buf))
         elif (type(buf) is memoryview and type(buf.obj) is bytearray and buf.c_contiguous
@@ -125,8 +129,7 @@ class StreamTransport(ChannelTransport, transports.Transport):
                 raise
             except BaseException as exc:
                 self._fatal_error(exc, "Fatal error: protocol.buffer_updated() call failed.")
-        elif n:
-            self._read_failed(n)
+        return n
 
     def _read_eof(self):
         if self._loop.get_debug():
@@ -196,8 +199,12 @@ class StreamTransport(ChannelTransport, transports.Transport):
         if pending == 0:
             if self._empty_waiter is not None:
                 self._empty_waiter.set_result(None)
-            if self._closing:
-                self._call_connection_lost(None)
+            self._drained()
+
+    def _drained(self):
+        """Everything written has been sent."""
+        if self._closing:
+            self._call_connection_lost(None)
 
     def write_eof(self):
         if self._closing or self._eof:

@@ -1,20 +1,23 @@
-"""TLS for the loop's stream transports: asyncio's own ``SSLProtocol`` over a channel transport.
+"""TLS for the loop's stream transports: in Java when the context allows, else asyncio's own
+``SSLProtocol`` over a channel transport.
 
-The app gets asyncio's TLS transport (``sslproto._SSLProtocolTransport``), so TLS semantics are
-the stdlib's by construction: the handshake and its timeout, close_notify and the shutdown
-timeout, flow control in both directions, ``write_eof`` refused, ``get_extra_info`` of
-``ssl_object``, ``peercert``, ``cipher``, ``compression`` and ``sslcontext``, and the errors and
-exception-handler messages. Below it is a plain ``StreamTransport`` whose protocol is the
-``SSLProtocol`` (a ``BufferedProtocol``: the channel reads ciphertext straight into its buffer).
-The records are encrypted and decrypted by the ``ssl`` module, which on GraalPy is Java's
-``SSLEngine`` behind ``SSLObject``/``MemoryBIO``, so a Python ``SSLContext`` is honoured as it
-is (certificates, CA store, verify mode, ciphers, ALPN, SNI callback). docs/ARCHITECTURE.md says
-why this route and has the numbers.
+The fast route (``rloop._tls_transport``): Java's ``SSLEngine`` runs inside the channel
+(``dev.rloop.tls.TlsChannel``), configured from what the program loaded into its ``SSLContext``
+(``rloop._tls_settings``); Python sees plaintext. The fallback, for contexts holding settings
+the Java engine would not honour as the ssl module does, and for ``start_tls``: the app gets
+asyncio's TLS transport (``sslproto._SSLProtocolTransport``) over a plain ``StreamTransport``
+whose protocol is the ``SSLProtocol`` (a ``BufferedProtocol``: the channel reads ciphertext
+straight into its buffer), and GraalPy's ``ssl`` module (Java's ``SSLEngine`` behind
+``SSLObject``/``MemoryBIO``) encrypts and decrypts. Both give the stdlib's semantics;
+docs/ARCHITECTURE.md has the numbers that chose the split.
 """
 
+import ssl as _ssl
 from asyncio import sslproto
 
+from . import _tls_settings
 from ._stream import StreamTransport
+from ._tls_transport import TlsTransport
 
 
 def check_client_args(ssl, host, server_hostname, handshake_timeout, shutdown_timeout):
@@ -49,8 +52,15 @@ def open_tls_transport(loop, channel, sock, app_protocol, ssl, waiter, *, server
                        server=None):
     """Starts TLS on a connected channel: returns the app's transport; `waiter` completes when
     the handshake has (or fails with its error). ``ssl=True`` means a default client context."""
+    context = _default_context(server_hostname) if isinstance(ssl, bool) else ssl
+    config = _tls_settings.java_config(context, server_side)
+    if config is not None:
+        tls = config.open(channel, server_side, server_hostname, channel.remotePort())
+        return TlsTransport(loop, tls, sock, app_protocol, context, waiter,
+                            handshake_timeout=handshake_timeout,
+                            shutdown_timeout=shutdown_timeout, server=server)
     ssl_protocol = sslproto.SSLProtocol(
-        loop, app_protocol, None if isinstance(ssl, bool) else ssl, waiter, server_side,
+        loop, app_protocol, context, waiter, server_side,
         server_hostname, ssl_handshake_timeout=handshake_timeout,
         ssl_shutdown_timeout=shutdown_timeout)
     StreamTransport(loop, channel, sock, ssl_protocol, server=server)
@@ -84,3 +94,18 @@ def serve_tls(loop, channel, sock, app_protocol, listener):
             })
 
     waiter.add_done_callback(handshake_done)
+
+
+_default_contexts = {}
+
+
+def _default_context(server_hostname):
+    """``ssl=True``: the ssl module's default client context (host names checked when there is
+    one to check), made once per loop process, since making one loads the system's CA store."""
+    check = bool(server_hostname)
+    ctx = _default_contexts.get(check)
+    if ctx is None:
+        ctx = _ssl.create_default_context()
+        ctx.check_hostname = check
+        _default_contexts[check] = ctx
+    return ctx

@@ -42,6 +42,11 @@ class ChannelTransport(transports._FlowControlMixin):
         self._read_handle = _tasks.Handle(self._read_ready, (), loop, None)
         self._write_handle = _tasks.Handle(self._write_ready, (), loop, None)
         loop._register_channel(self._id, self)
+        self._connect(waiter)
+
+    def _connect(self, waiter):
+        """Tells the protocol it is connected, starts reading, then completes `waiter`."""
+        loop = self._loop
         loop.call_soon(self._protocol.connection_made, self)
         loop.call_soon(self._start_reading)
         if waiter is not None:

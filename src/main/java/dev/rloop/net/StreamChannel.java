@@ -70,6 +70,18 @@ public final class StreamChannel extends LoopChannel {
         }
     }
 
+    /**
+     * Reads what the socket has into {@code into} (for a layer above the channel, such as TLS):
+     * the byte count, 0, -1 at end of stream, or ERROR.
+     */
+    public int read(ByteBuffer into) {
+        try {
+            return channel.read(into);
+        } catch (IOException e) {
+            return fail(e);
+        }
+    }
+
     /** Turns read events on or off (pause_reading/resume_reading). */
     @HostAccess.Export
     public void setReading(boolean on) {
@@ -85,7 +97,15 @@ public final class StreamChannel extends LoopChannel {
      */
     @HostAccess.Export
     public long write(byte[] data, int length) {
-        ByteBuffer buf = ByteBuffer.wrap(data, 0, length);
+        return write(ByteBuffer.wrap(data, 0, length));
+    }
+
+    /**
+     * Sends what {@code buf} holds, or queues a copy of what the socket does not take now (for a
+     * layer above the channel, such as TLS, that reuses its buffer); the bytes still pending, or
+     * ERROR.
+     */
+    public long write(ByteBuffer buf) {
         if (pending == 0) {
             try {
                 channel.write(buf);
@@ -110,6 +130,11 @@ public final class StreamChannel extends LoopChannel {
     public long writeBuffer(Value data) {
         byte[] bytes = PythonBuffers.copyOf(data);
         return write(bytes, bytes.length);
+    }
+
+    /** The bytes queued and not yet sent. */
+    public long pending() {
+        return pending;
     }
 
     /** Writes what is queued, after a writable event; returns the bytes still pending, or ERROR. */

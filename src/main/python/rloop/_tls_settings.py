@@ -1,0 +1,199 @@
+"""What a program loaded into its ``ssl.SSLContext``, kept so Java can run the same TLS.
+
+A Python ``SSLContext`` cannot be read back (the ssl module has no getter for the certificate
+chain and key it loaded), so rloop records what goes in: importing rloop wraps the context's
+loading methods, and each context made afterwards carries a ``_Settings`` holding the PEM text of
+its chains and CAs, whether it loaded the system's CAs, and its ALPN list. ``java_config`` turns
+those, with the context's verify mode, host-name check and protocol range, into a Java
+``dev.rloop.tls.TlsConfig`` for the channel-level TLS engine, cached per context and settings.
+
+A context holding anything the Java engine would not honour as the ssl module does (a cipher
+string, a password-protected key, a CA directory, CRL checks, DH or ECDH parameters, a key log,
+an SNI callback) gets ``None``, and the loop runs TLS through asyncio's own ``SSLProtocol``
+over GraalPy's ssl module instead: slower, the same for the program.
+"""
+
+import base64
+import os
+import ssl
+
+import java
+
+_ATTR = "_rloop_tls_settings"
+_TlsConfig = java.type("dev.rloop.tls.TlsConfig")
+_VERSION_NAMES = {ssl.TLSVersion.TLSv1_2: "TLSv1.2", ssl.TLSVersion.TLSv1_3: "TLSv1.3"}
+_CRL_FLAGS = ssl.VERIFY_CRL_CHECK_LEAF | ssl.VERIFY_CRL_CHECK_CHAIN
+
+
+class _Settings:
+    """What one context loaded, in the order it was loaded."""
+
+    __slots__ = ("chains", "cas", "system_cas", "alpn", "refused", "generation", "cached")
+
+    def __init__(self):
+        self.chains = []         # (cert PEM, key PEM or None)
+        self.cas = []            # (text, is_der_base64)
+        self.system_cas = False  # load_default_certs / set_default_verify_paths
+        self.alpn = ""
+        self.refused = None      # why the Java engine cannot serve this context
+        self.generation = 0
+        self.cached = None       # (key, TlsConfig or reason)
+
+    def changed(self):
+        self.generation += 1
+
+
+def settings(ctx):
+    return ctx.__dict__.get(_ATTR)
+
+
+def _read(path):
+    with open(path, "r", encoding="ascii", errors="replace") as f:
+        return f.read()
+
+
+def _install():
+    cls = ssl.SSLContext
+    if getattr(cls, "_rloop_recording", False):
+        return
+    make = cls.__new__
+    load_cert_chain = cls.load_cert_chain
+    load_verify_locations = cls.load_verify_locations
+    set_default_verify_paths = cls.set_default_verify_paths
+    set_alpn_protocols = cls.set_alpn_protocols
+
+    def __new__(klass, *args, **kwargs):
+        self = make(klass, *args, **kwargs)
+        self.__dict__[_ATTR] = _Settings()
+        return self
+
+    def load_cert_chain_(self, certfile, keyfile=None, password=None):
+        load_cert_chain(self, certfile, keyfile, password)
+        s = settings(self)
+        if s is None:
+            return
+        if password is not None:
+            s.refused = "a password-protected private key"
+        else:
+            s.chains.append((_read(certfile), _read(keyfile) if keyfile is not None else None))
+        s.changed()
+
+    def load_verify_locations_(self, cafile=None, capath=None, cadata=None):
+        load_verify_locations(self, cafile, capath, cadata)
+        s = settings(self)
+        if s is None:
+            return
+        if cafile is not None:
+            s.cas.append((_read(os.fspath(cafile)), False))
+        if capath is not None:
+            s.refused = "a CA directory (capath)"
+        if isinstance(cadata, str):
+            s.cas.append((cadata, False))
+        elif cadata is not None:
+            s.cas.append((base64.b64encode(bytes(cadata)).decode("ascii"), True))
+        s.changed()
+
+    def set_default_verify_paths_(self):
+        set_default_verify_paths(self)
+        s = settings(self)
+        if s is not None:
+            s.system_cas = True
+            s.changed()
+
+    def set_alpn_protocols_(self, alpn_protocols):
+        set_alpn_protocols(self, alpn_protocols)
+        s = settings(self)
+        if s is not None:
+            s.alpn = ",".join(alpn_protocols)
+            s.changed()
+
+    def refuse(name, why):
+        original = getattr(cls, name, None)
+        if original is None:
+            return  # GraalPy's ssl module lacks it: nothing to record
+
+        def wrapper(self, *args, **kwargs):
+            result = original(self, *args, **kwargs)
+            s = settings(self)
+            if s is not None:
+                s.refused = why
+            return result
+        wrapper.__name__ = name
+        wrapper.__doc__ = original.__doc__
+        setattr(cls, name, wrapper)
+
+    for wrapper, original in ((load_cert_chain_, load_cert_chain),
+                              (load_verify_locations_, load_verify_locations),
+                              (set_default_verify_paths_, set_default_verify_paths),
+                              (set_alpn_protocols_, set_alpn_protocols)):
+        wrapper.__name__ = original.__name__
+        wrapper.__doc__ = original.__doc__
+        setattr(cls, original.__name__, wrapper)
+    refuse("set_ciphers", "a cipher list (OpenSSL's names)")
+    refuse("load_dh_params", "DH parameters")
+    refuse("set_ecdh_curve", "an ECDH curve")
+    cls.__new__ = staticmethod(__new__)
+    cls._rloop_recording = True
+
+
+def java_config(ctx, server_side):
+    """The Java TLS configuration for `ctx`, or None when the context must stay on asyncio's TLS
+    layer (see the module's docstring)."""
+    s = settings(ctx)
+    if s is None or s.refused is not None:
+        return None
+    if (_setting(ctx, "sni_callback") or _setting(ctx, "verify_flags", 0) & _CRL_FLAGS
+            or _setting(ctx, "keylog_filename") or _setting(ctx, "post_handshake_auth")):
+        return None
+    if ctx.protocol not in (ssl.PROTOCOL_TLS, ssl.PROTOCOL_TLS_CLIENT, ssl.PROTOCOL_TLS_SERVER):
+        return None
+    key = (s.generation, ctx.verify_mode, ctx.check_hostname, ctx.minimum_version,
+           ctx.maximum_version, ctx.options, server_side)
+    cached = s.cached
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    config = _build(ctx, s)
+    s.cached = (key, config)
+    return config
+
+
+def _setting(ctx, name, default=None):
+    """A context attribute, or `default` where GraalPy's ssl module does not have it (reading
+    sni_callback raises NotImplementedError there: no program can have set one)."""
+    try:
+        return getattr(ctx, name, default)
+    except NotImplementedError:
+        return default
+
+
+def _protocols(ctx):
+    names = []
+    for version in (ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.TLSv1_2):
+        if ctx.minimum_version not in (ssl.TLSVersion.MINIMUM_SUPPORTED,) and \
+                ctx.minimum_version > version:
+            continue
+        if ctx.maximum_version not in (ssl.TLSVersion.MAXIMUM_SUPPORTED,) and \
+                ctx.maximum_version < version:
+            continue
+        if ctx.options & (ssl.OP_NO_TLSv1_3 if version is ssl.TLSVersion.TLSv1_3
+                          else ssl.OP_NO_TLSv1_2):
+            continue
+        names.append(_VERSION_NAMES[version])
+    return ",".join(names)
+
+
+def _build(ctx, s):
+    config = _TlsConfig.create(_protocols(ctx), int(ctx.verify_mode), bool(ctx.check_hostname),
+                               s.alpn, s.system_cas)
+    for cert, key in s.chains:
+        if config.addKeyPair(cert, key) is not None:
+            return None
+    for text, der in s.cas:
+        if config.addTrusted(text, der) is not None:
+            return None
+    if config.build() is not None:
+        return None
+    return config
+
+
+_install()

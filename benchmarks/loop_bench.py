@@ -629,6 +629,12 @@ def main(argv=None):
           f"{f', scale {args.scale}' if args.scale != 1 else ''}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}")
     print(f"date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}", flush=True)
+    if sys.implementation.name == "graalpy":
+        # GraalPy loads its C API at the first C-extension import under a handshake every Python
+        # thread must serve; the stdlib loop's executor parks idle workers where they cannot, so
+        # a first load during its run hangs (docs/ARCHITECTURE.md, "GraalPy limitations"). Load
+        # it now, while this is the only Python thread.
+        "a".encode("idna")
     by_name = {w.name: w for w in WORKLOADS}
     results = []
     t_all = perf_counter()

@@ -509,3 +509,140 @@ class TlsFailureTests(TlsTestCase):
             writer.transport.abort()
             await self.close_server(server)
         self.run_async(main())
+
+
+def peer_dict():
+    """The ssl module's dict form of the self-signed test certificate."""
+    return ssl._ssl._test_decode_cert(tlstest.path("selfsigned.pem"))
+
+
+class TlsRouteTests(TlsTestCase):
+    """rloop runs TLS in Java when it can honour the context's settings and keeps asyncio's own
+    TLS layer for the rest; both routes behave the same for the program."""
+
+    async def echo_once(self, server_ctx, client_ctx, payload=b"route"):
+        server, port = await self.tls_server(ssl=server_ctx)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=client_ctx,
+                                                       server_hostname="localhost")
+        writer.write(payload)
+        self.assertEqual(payload, await reader.readexactly(len(payload)))
+        route = "asyncio" if hasattr(writer.transport, "_ssl_protocol") else "java"
+        await self.close_writer(writer)
+        await self.close_server(server)
+        return route
+
+    def test_plain_contexts_run_in_java_and_the_rest_on_asyncio_tls(self):
+        async def main():
+            route = await self.echo_once(tlstest.server_context(), tlstest.client_context())
+            self.assertEqual("java" if self.is_rloop else "asyncio", route)
+            # a cipher string is OpenSSL's language: such a context stays on asyncio's TLS layer
+            client = tlstest.client_context()
+            client.set_ciphers("ECDHE+AESGCM:ECDHE+CHACHA20")
+            route = await self.echo_once(tlstest.server_context(), client)
+            self.assertEqual("asyncio", route)
+        self.run_async(main())
+
+    def test_key_forms_and_a_combined_certificate_file(self):
+        async def main():
+            for certfile, keyfile in (("server.pem", "server.rsa.key"),
+                                      ("server.both.pem", None)):
+                ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                try:
+                    ctx.load_cert_chain(tlstest.path(certfile),
+                                        keyfile and tlstest.path(keyfile))
+                except ssl.SSLError as exc:
+                    if not self.is_rloop:
+                        continue  # GraalPy's ssl module itself refuses this form
+                    raise AssertionError(f"{certfile}/{keyfile}: {exc}")
+                await self.echo_once(ctx, tlstest.client_context(), certfile.encode())
+        self.run_async(main())
+
+    def test_ssl_object_reports_the_session(self):
+        server_sides = []
+
+        async def handler(reader, writer):
+            obj = writer.get_extra_info("ssl_object")
+            server_sides.append((obj.server_side, obj.server_hostname,
+                                 writer.get_extra_info("peercert")))
+            await echo_handler(reader, writer)
+
+        async def main():
+            server, port = await self.tls_server(handler)
+            reader, writer = await asyncio.open_connection(
+                "127.0.0.1", port, ssl=tlstest.client_context(), server_hostname="localhost")
+            writer.write(b"hi")
+            await reader.readexactly(2)
+            obj = writer.get_extra_info("ssl_object")
+            self.assertFalse(obj.server_side)
+            self.assertEqual("localhost", obj.server_hostname)
+            self.assertIsNone(obj.selected_alpn_protocol())
+            with open(tlstest.path("server.pem")) as f:
+                der = ssl.PEM_cert_to_DER_cert(f.read())
+            self.assertEqual(der, obj.getpeercert(binary_form=True))
+            self.assertEqual(obj.getpeercert(), writer.get_extra_info("peercert"))
+            self.assertIn(("DNS", "localhost"), obj.getpeercert()["subjectAltName"])
+            name, version, bits = obj.cipher()
+            self.assertEqual(version, obj.version())
+            self.assertIsInstance(name, str)
+            with self.assertRaises(ValueError):
+                obj.get_channel_binding("no-such-binding")
+            await self.close_writer(writer)
+            # no client certificate asked, so none (CPython's None; GraalPy's ssl module says {})
+            self.assertIn(server_sides, ([(True, None, None)],) if self.is_rloop
+                          else ([(True, None, None)], [(True, None, {})]))
+            await self.close_server(server)
+        self.run_async(main())
+
+    def test_cert_none_client_connects_without_verifying(self):
+        async def main():
+            server, port = await self.tls_server(ssl=tlstest.server_context("selfsigned"))
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=ctx,
+                                                           server_hostname="localhost")
+            writer.write(b"unverified")
+            self.assertEqual(b"unverified", await reader.readexactly(10))
+            obj = writer.get_extra_info("ssl_object")
+            # CPython: not verified, so not decoded ({}); GraalPy's own ssl module decodes it
+            self.assertIn(obj.getpeercert(), ({},) if self.is_rloop else ({}, peer_dict()))
+            self.assertTrue(obj.getpeercert(binary_form=True))
+            await self.close_writer(writer)
+            await self.close_server(server)
+        self.run_async(main())
+
+    def test_peer_close_gives_eof_then_connection_lost(self):
+        events = []
+
+        class Client(asyncio.Protocol):
+            def __init__(self, done):
+                self.done = done
+
+            def data_received(self, data):
+                events.append(("data", data))
+
+            def eof_received(self):
+                events.append(("eof",))
+
+            def connection_lost(self, exc):
+                events.append(("lost", exc))
+                self.done.set_result(None)
+
+        async def say_bye(reader, writer):
+            writer.write(b"bye")
+            await writer.drain()
+            writer.close()
+
+        async def main():
+            server, port = await self.tls_server(say_bye)
+            done = self.loop.create_future()
+            transport, _ = await self.loop.create_connection(
+                lambda: Client(done), "127.0.0.1", port, ssl=tlstest.client_context(),
+                server_hostname="localhost")
+            await done
+            self.assertEqual([("data", b"bye"), ("eof",), ("lost", None)], events)
+            self.assertTrue(transport.is_closing())
+            # writes after the close are dropped, not raised
+            transport.write(b"late")
+            await self.close_server(server)
+        self.run_async(main())

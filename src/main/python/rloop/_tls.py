@@ -55,7 +55,7 @@ def open_tls_transport(loop, channel, sock, app_protocol, ssl, waiter, *, server
     context = _default_context(server_hostname) if isinstance(ssl, bool) else ssl
     config = _tls_settings.java_config(context, server_side)
     if config is not None:
-        tls = config.open(channel, server_side, server_hostname, channel.remotePort())
+        tls = config.open(channel, server_side, server_hostname)
         return TlsTransport(loop, tls, sock, app_protocol, context, waiter,
                             handshake_timeout=handshake_timeout,
                             shutdown_timeout=shutdown_timeout, server=server)

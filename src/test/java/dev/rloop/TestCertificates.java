@@ -124,6 +124,13 @@ public final class TestCertificates {
             throws GeneralSecurityException, IOException {
         Files.writeString(dir.resolve(name + ".pem"), pem("CERTIFICATE", cert.getEncoded()));
         Files.writeString(dir.resolve(name + ".key"), pem("PRIVATE KEY", key.getEncoded()));
+        // the same key as OpenSSL's "traditional" PKCS#1 form, which older tools still write
+        byte[] pkcs1 = org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(key.getEncoded())
+                .parsePrivateKey().toASN1Primitive().getEncoded();
+        Files.writeString(dir.resolve(name + ".rsa.key"), pem("RSA PRIVATE KEY", pkcs1));
+        // and the certificate with its key in one file (load_cert_chain without a keyfile)
+        Files.writeString(dir.resolve(name + ".both.pem"),
+                pem("CERTIFICATE", cert.getEncoded()) + pem("PRIVATE KEY", key.getEncoded()));
     }
 
     private static String pem(String type, byte[] der) {

@@ -53,6 +53,7 @@ public final class TlsChannel {
     private boolean handshakeJustDone;
     private boolean inboundClosed;   // the peer's close_notify arrived
     private boolean peerEof;         // the socket reached end of stream
+    private boolean eofReported;
     private TlsFailure failure;
 
     TlsChannel(StreamChannel channel, SSLEngine engine, boolean serverSide, String serverHostname) {
@@ -170,7 +171,9 @@ public final class TlsChannel {
     /** Whether decrypted data, or records not yet decrypted, wait for another read call. */
     @HostAccess.Export
     public boolean buffered() {
-        return staged.hasRemaining() || (netIn.position() > 0 && !inboundClosed && failure == null);
+        // close_notify read along with data is reported by the next read: no event will come
+        return staged.hasRemaining()
+                || (failure == null && (netIn.position() > 0 || (inboundClosed && !eofReported)));
     }
 
     /** Encrypts and sends {@code data}, queueing what the socket does not take: the bytes pending, or ERROR. */
@@ -288,8 +291,13 @@ public final class TlsChannel {
             if (status != Status.OK) {
                 return produced; // a partial record (more bytes to come) or dst is full
             }
-            if (!advance(r.getHandshakeStatus()) || handshakeJustDone) {
+            HandshakeStatus hs = r.getHandshakeStatus();
+            if (!advance(hs) || handshakeJustDone) {
                 return produced;
+            }
+            if (r.bytesConsumed() == 0 && r.bytesProduced() == 0
+                    && hs != HandshakeStatus.NEED_TASK && hs != HandshakeStatus.NEED_WRAP) {
+                return produced; // the engine made no progress: wait for more bytes
             }
             if (dst.remaining() < appSize) {
                 return produced; // buffered() tells the caller to read again
@@ -376,6 +384,7 @@ public final class TlsChannel {
     }
 
     private int endOfStream() {
+        eofReported = true;
         if (!handshakeDone) {
             return fail(TlsFailure.eof());
         }

@@ -31,13 +31,21 @@ import dev.rloop.net.StreamChannel;
  * a Python context can hold that is not mapped here keeps that context on asyncio's own TLS
  * layer.
  *
- * <p>One {@code TlsConfig} serves every connection of its Python context, so Java's client
- * session cache resumes sessions between them, as OpenSSL does for a context's connections.
+ * <p>One {@code TlsConfig} serves every connection of its Python context. Sessions are not
+ * resumed behind the program's back: CPython resumes a session only when it is handed one
+ * ({@code session=}), which asyncio never does, so every client connection makes a full
+ * handshake there. Java's client would resume any session it cached for the same host and port,
+ * so each client engine gets a key of its own ({@link #NEXT_SESSION_KEY}) and the cache keeps
+ * one entry.
  */
 public final class TlsConfig {
     /** Python's ssl.CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED. */
     static final int CERT_NONE = 0;
     static final int CERT_OPTIONAL = 1;
+
+    /** The port half of a client engine's session-cache key: never the same twice in a row. */
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_SESSION_KEY =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     private final String[] protocols;
     private final int verifyMode;
@@ -108,6 +116,7 @@ public final class TlsConfig {
             kmf.init(keys, new char[0]);
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(kmf.getKeyManagers(), new TrustManager[] {trustManager()}, null);
+            ctx.getClientSessionContext().setSessionCacheSize(1);
             context = ctx;
             return null;
         } catch (GeneralSecurityException | RuntimeException e) {
@@ -118,12 +127,15 @@ public final class TlsConfig {
     /**
      * Starts TLS on a connected channel: a client sends its hello at once. {@code serverHostname}
      * (clients) is sent as SNI unless it is an IP address, and checked against the certificate
-     * when the context checks host names; {@code port} keys the session cache.
+     * when the context checks host names.
      */
     @HostAccess.Export
-    public TlsChannel open(StreamChannel channel, boolean serverSide, String serverHostname, int port) {
+    public TlsChannel open(StreamChannel channel, boolean serverSide, String serverHostname) {
+        // the host is what Java checks the certificate against; the "port" only keys its session
+        // cache, and a fresh one means no resumption (see the class comment)
         SSLEngine engine = serverSide || serverHostname == null
-                ? context.createSSLEngine() : context.createSSLEngine(serverHostname, port);
+                ? context.createSSLEngine()
+                : context.createSSLEngine(serverHostname, NEXT_SESSION_KEY.incrementAndGet() & 0xffff);
         engine.setUseClientMode(!serverSide);
         List<String> enabled = new ArrayList<>(Arrays.asList(protocols));
         enabled.retainAll(Arrays.asList(engine.getSupportedProtocols()));

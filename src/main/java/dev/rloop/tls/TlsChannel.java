@@ -46,9 +46,9 @@ public final class TlsChannel {
     private final String serverHostname;
     private final int packetSize;
     private final int appSize;
-    private final ByteBuffer netIn;  // ciphertext read and not yet unwrapped (write mode)
-    private final ByteBuffer netOut; // records made by one wrap pass (reused)
-    private ByteBuffer staged;       // plaintext for a reader whose buffer was too small (read mode)
+    private ByteBuffer netIn;        // during a read: the thread's scratch buffer (write mode)
+    private ByteBuffer leftover;     // ciphertext kept between reads: a partial record (write mode)
+    private ByteBuffer staged = EMPTY; // plaintext for a reader whose buffer was too small (read mode)
     private boolean handshakeDone;
     private boolean handshakeJustDone;
     private boolean inboundClosed;   // the peer's close_notify arrived
@@ -64,10 +64,32 @@ public final class TlsChannel {
         SSLSession session = engine.getSession();
         this.packetSize = session.getPacketBufferSize();
         this.appSize = session.getApplicationBufferSize();
-        // several records per socket read, and all their plaintext fits the loop's 256 KiB buffer
-        this.netIn = ByteBuffer.allocate(4 * packetSize);
-        this.netOut = ByteBuffer.allocate(8 * packetSize);
-        this.staged = ByteBuffer.allocate(appSize).flip();
+    }
+
+    /**
+     * The loop thread's buffers, shared by its TLS connections (a call uses them and is done with
+     * them before it returns): a connection holds only the partial record a read left, so
+     * thousands of idle connections cost little, while one socket read can still take 15
+     * records (whose plaintext the loop's 256 KiB read buffer holds) and one socket write 8.
+     */
+    private static final class Scratch {
+        private static final ThreadLocal<Scratch> OF_THREAD = new ThreadLocal<>();
+        final ByteBuffer in;
+        final ByteBuffer out;
+
+        private Scratch(int packetSize) {
+            in = ByteBuffer.allocate(15 * packetSize);
+            out = ByteBuffer.allocate(8 * packetSize);
+        }
+
+        static Scratch of(int packetSize) {
+            Scratch s = OF_THREAD.get();
+            if (s == null || s.out.capacity() < 8 * packetSize) {
+                s = new Scratch(packetSize);
+                OF_THREAD.set(s);
+            }
+            return s;
+        }
     }
 
     // ---- the channel's calls, as StreamChannel offers them ----------------------------------
@@ -134,20 +156,33 @@ public final class TlsChannel {
         if (staged.hasRemaining()) {
             return drainStaged(into, max);
         }
-        if (!inboundClosed && !peerEof && netIn.hasRemaining()) {
-            int n = channel.read(netIn);
+        ByteBuffer in = Scratch.of(packetSize).in;
+        in.clear();
+        if (leftover != null && leftover.position() > 0) {
+            in.put(leftover.flip());
+            leftover.clear();
+        }
+        if (!inboundClosed && !peerEof) {
+            int n = channel.read(in);
             if (n == ERROR) {
+                keepLeftover(in);
                 return fail(TlsFailure.socket(channel.errno()));
             }
             peerEof = n < 0;
         }
         boolean direct = max >= appSize;
+        if (!direct && staged.capacity() < appSize) {
+            staged = ByteBuffer.allocate(appSize);
+        }
         ByteBuffer dst = direct ? ByteBuffer.wrap(into, 0, max) : staged.clear();
         int produced;
+        netIn = in;
         try {
             produced = unwrap(dst);
         } catch (SSLException | RuntimeException e) {
             return fail(e);
+        } finally {
+            keepLeftover(in);
         }
         if (!direct) {
             staged.flip();
@@ -162,7 +197,7 @@ public final class TlsChannel {
         if (produced > 0) {
             return direct ? produced : drainStaged(into, max);
         }
-        if (inboundClosed || peerEof) { // what is left in netIn is no whole record
+        if (inboundClosed || peerEof) { // what is left over is no whole record
             return endOfStream();
         }
         return 0;
@@ -173,7 +208,8 @@ public final class TlsChannel {
     public boolean buffered() {
         // close_notify read along with data is reported by the next read: no event will come
         return staged.hasRemaining()
-                || (failure == null && (netIn.position() > 0 || (inboundClosed && !eofReported)));
+                || (failure == null && ((leftover != null && leftover.position() > 0)
+                        || (inboundClosed && !eofReported)));
     }
 
     /** Encrypts and sends {@code data}, queueing what the socket does not take: the bytes pending, or ERROR. */
@@ -318,6 +354,7 @@ public final class TlsChannel {
                     hs = engine.getHandshakeStatus();
                 }
                 case NEED_WRAP -> {
+                    ByteBuffer netOut = Scratch.of(packetSize).out;
                     netOut.clear();
                     SSLEngineResult r = engine.wrap(EMPTY, netOut);
                     netOut.flip();
@@ -348,6 +385,7 @@ public final class TlsChannel {
         if (failure != null) {
             return ERROR;
         }
+        ByteBuffer netOut = Scratch.of(packetSize).out;
         try {
             while (src.hasRemaining()) {
                 netOut.clear();
@@ -377,6 +415,19 @@ public final class TlsChannel {
         return channel.pending();
     }
 
+    /** Keeps what a read left in the scratch buffer (usually a partial record) for the next. */
+    private void keepLeftover(ByteBuffer in) {
+        netIn = null;
+        int n = in.position();
+        if (n == 0) {
+            return;
+        }
+        if (leftover == null || leftover.capacity() < n) {
+            leftover = ByteBuffer.allocate(Math.max(n, packetSize));
+        }
+        leftover.put(in.flip());
+    }
+
     private int drainStaged(byte[] into, int max) {
         int n = Math.min(max, staged.remaining());
         staged.get(into, 0, n);
@@ -403,6 +454,7 @@ public final class TlsChannel {
         fail(f);
         // the engine may hold an alert telling the peer why: send it if the socket takes it
         try {
+            ByteBuffer netOut = Scratch.of(packetSize).out;
             netOut.clear();
             engine.wrap(EMPTY, netOut);
             netOut.flip();

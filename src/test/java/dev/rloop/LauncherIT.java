@@ -554,6 +554,63 @@ class LauncherIT {
     record Launched(Process process, Path out, Path err) {
     }
 
+    private static final String RUNTIME_PROBE = """
+            import asyncio, java
+            System = java.type("java.lang.System")
+            print("home", System.getProperty("java.home"))
+            engine = java.type("org.graalvm.polyglot.Engine").create()
+            print("engine", engine.getImplementationName())
+            engine.close()
+            async def main():
+                await asyncio.sleep(0)
+                print("loop", type(asyncio.get_running_loop()).__module__)
+            asyncio.run(main())
+            """;
+
+    @Test
+    void theRuntimeImageRunsProgramsWithTheJitAndIsLeftAsideWhenStale() throws Exception {
+        Path image = dir.resolve("runtime-image");
+        Map<String, String> env = Map.of("RLOOP_RUNTIME_DIR", image.toString());
+        try {
+            ProcessBuilder pb = new ProcessBuilder(launcher.resolveSibling("make-runtime-image").toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("make-image.log").toFile());
+            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            pb.environment().putAll(env);
+            Process make = pb.start();
+            assertTrue(make.waitFor(900, TimeUnit.SECONDS), "make-runtime-image did not finish");
+            assertEquals(0, make.exitValue(), read(dir.resolve("make-image.log")));
+
+            Path probe = script("runtime_probe.py", RUNTIME_PROBE);
+            Run fast = run(List.of(), List.of(probe.toString()), env, null, RUN_TIMEOUT_S);
+            assertEquals(0, fast.exit(), fast.toString());
+            // started from the image, with Truffle's optimizing runtime (not "Interpreted"), on rloop
+            assertTrue(fast.out().contains("home " + image.resolve("image")), fast.toString());
+            assertTrue(fast.out().contains("engine GraalVM CE"), fast.toString());
+            assertTrue(fast.out().contains("loop rloop.loop"), fast.toString());
+            assertEquals("", fast.err(), "the AOT cache must not log: " + fast);
+
+            // a jar other than the build's: the image is stale, and the JDK runs the program
+            Files.write(image.resolve("rloop-graalpy.jar"), new byte[] {0});
+            Run slow = run(List.of(), List.of(probe.toString()), env, null, RUN_TIMEOUT_S);
+            assertEquals(0, slow.exit(), slow.toString());
+            assertFalse(slow.out().contains("home " + image), slow.toString());
+            assertTrue(slow.out().contains("engine GraalVM CE"), slow.toString());
+        } finally {
+            deleteTree(image);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     private static Path script(String name, String source) throws IOException {
         return Files.writeString(dir.resolve(name), source);
     }

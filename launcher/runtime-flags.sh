@@ -1,0 +1,21 @@
+# The JVM flags that run GraalPy with the Graal JIT, for the two runtimes the launcher knows;
+# each function sets the array JVM_FLAGS. Sourced by the launcher scripts.
+
+# What both need: JVMCI for the compiler, native access for Truffle, the stack GraalPy wants.
+common_flags=(-XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI
+  --enable-native-access=org.graalvm.truffle,ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xss16m)
+
+# A plain JDK: the compiler jar replaces the JDK's empty jdk.graal.compiler module; GraalPy's jars
+# are on the module path. $1: the compiler jar, $2: the directory of GraalPy's jars.
+jdk_flags() {
+  JVM_FLAGS=("${common_flags[@]}" --upgrade-module-path="$1" --module-path="$2"
+    --add-modules=org.graalvm.polyglot)
+}
+
+# The runtime image (make-runtime-image): GraalPy is linked in and the placeholder left out, so
+# the compiler jar goes on the ordinary module path and must be named (the AOT cache also wants
+# exactly these module options at run time as at training). $1: the compiler jar.
+image_flags() {
+  JVM_FLAGS=("${common_flags[@]}" --module-path="$1" --add-modules=jdk.graal.compiler,org.graalvm.polyglot
+    -Xlog:aot=error,cds=error)
+}

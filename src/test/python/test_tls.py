@@ -646,3 +646,27 @@ class TlsRouteTests(TlsTestCase):
             transport.write(b"late")
             await self.close_server(server)
         self.run_async(main())
+
+    def test_writes_of_every_bytes_like_kind(self):
+        import array
+
+        async def main():
+            server, port = await self.tls_server()
+            reader, writer = await asyncio.open_connection(
+                "127.0.0.1", port, ssl=tlstest.client_context(), server_hostname="localhost")
+            pieces = [b"bytes", bytearray(b"bytearray"), memoryview(b"xxview")[2:],
+                      memoryview(array.array("B", b"array"))]
+            for piece in pieces:
+                writer.write(piece)
+            writer.writelines([b"line", b"s"])
+            # the TLS transport takes bytes, bytearray and memoryview only, as the stdlib's does
+            with self.assertRaisesRegex(TypeError, "data: expecting a bytes-like instance, "
+                                                   "got array"):
+                writer.write(array.array("B", b"no"))
+            with self.assertRaises(TypeError):
+                writer.write("text")
+            expected = b"bytesbytearrayviewarraylines"
+            self.assertEqual(expected, await reader.readexactly(len(expected)))
+            await self.close_writer(writer)
+            await self.close_server(server)
+        self.run_async(main())

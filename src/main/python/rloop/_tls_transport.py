@@ -188,11 +188,10 @@ class TlsTransport(StreamTransport):
     # ---- writing and closing ------------------------------------------------------------------
 
     def write(self, data):
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"data: expecting a bytes-like instance, got {type(data).__name__}")
         if self._closing and not self._conn_lost:
             # after close() (close_notify on its way) the stdlib's TLS transport drops writes
-            if not isinstance(data, (bytes, bytearray, memoryview)):
-                raise TypeError(f"data: expecting a bytes-like instance, "
-                                f"got {type(data).__name__}")
             if data:
                 self._conn_lost_writes()
             return

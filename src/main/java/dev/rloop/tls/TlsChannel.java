@@ -17,6 +17,7 @@ import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.Value;
 
 import dev.rloop.net.LoopChannel;
+import dev.rloop.net.PythonBuffers;
 import dev.rloop.net.StreamChannel;
 
 /**
@@ -222,9 +223,7 @@ public final class TlsChannel {
     /** {@link #write(byte[], int)} for a Python buffer with no Java array of its own. */
     @HostAccess.Export
     public long writeBuffer(Value data) {
-        long size = data.getBufferSize();
-        byte[] bytes = new byte[(int) size];
-        data.readBuffer(0, bytes, 0, bytes.length);
+        byte[] bytes = PythonBuffers.copyOf(data);
         return write(bytes, bytes.length);
     }
 

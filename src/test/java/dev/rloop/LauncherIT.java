@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
@@ -569,6 +570,8 @@ class LauncherIT {
 
     @Test
     void theRuntimeImageRunsProgramsWithTheJitAndIsLeftAsideWhenStale() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of(System.getProperty("java.home"), "bin", "jlink")),
+                "this JDK has no jlink, which make-runtime-image needs");
         Path image = dir.resolve("runtime-image");
         Map<String, String> env = Map.of("RLOOP_RUNTIME_DIR", image.toString());
         try {

@@ -53,7 +53,7 @@ def open_tls_transport(loop, channel, sock, app_protocol, ssl, waiter, *, server
     """Starts TLS on a connected channel: returns the app's transport; `waiter` completes when
     the handshake has (or fails with its error). ``ssl=True`` means a default client context."""
     context = _default_context(server_hostname) if isinstance(ssl, bool) else ssl
-    config = _tls_settings.java_config(context, server_side)
+    config = _tls_settings.java_config(context)
     if config is not None:
         tls = config.open(channel, server_side, server_hostname)
         return TlsTransport(loop, tls, sock, app_protocol, context, waiter,

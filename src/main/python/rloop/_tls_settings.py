@@ -52,62 +52,52 @@ def _read(path):
         return f.read()
 
 
+def _record_chain(s, certfile, keyfile=None, password=None):
+    if password is not None:
+        s.refused = "a password-protected private key"
+    else:
+        s.chains.append((_read(certfile), _read(keyfile) if keyfile is not None else None))
+
+
+def _record_cas(s, cafile=None, capath=None, cadata=None):
+    if cafile is not None:
+        s.cas.append((_read(os.fspath(cafile)), False))
+    if capath is not None:
+        s.refused = "a CA directory (capath)"
+    if isinstance(cadata, str):
+        s.cas.append((cadata, False))
+    elif cadata is not None:
+        s.cas.append((base64.b64encode(bytes(cadata)).decode("ascii"), True))
+
+
+def _record_system_cas(s):
+    s.system_cas = True  # load_default_certs calls this
+
+
+def _record_alpn(s, alpn_protocols):
+    s.alpn = ",".join(alpn_protocols)
+
+
+def _refuse(why):
+    def record(s, *args, **kwargs):
+        s.refused = why
+    return record
+
+
 def _install():
     cls = ssl.SSLContext
     if getattr(cls, "_rloop_recording", False):
         return
     make = cls.__new__
-    load_cert_chain = cls.load_cert_chain
-    load_verify_locations = cls.load_verify_locations
-    set_default_verify_paths = cls.set_default_verify_paths
-    set_alpn_protocols = cls.set_alpn_protocols
 
     def __new__(klass, *args, **kwargs):
         self = make(klass, *args, **kwargs)
         self.__dict__[_ATTR] = _Settings()
         return self
 
-    def load_cert_chain_(self, certfile, keyfile=None, password=None):
-        load_cert_chain(self, certfile, keyfile, password)
-        s = settings(self)
-        if s is None:
-            return
-        if password is not None:
-            s.refused = "a password-protected private key"
-        else:
-            s.chains.append((_read(certfile), _read(keyfile) if keyfile is not None else None))
-        s.changed()
-
-    def load_verify_locations_(self, cafile=None, capath=None, cadata=None):
-        load_verify_locations(self, cafile, capath, cadata)
-        s = settings(self)
-        if s is None:
-            return
-        if cafile is not None:
-            s.cas.append((_read(os.fspath(cafile)), False))
-        if capath is not None:
-            s.refused = "a CA directory (capath)"
-        if isinstance(cadata, str):
-            s.cas.append((cadata, False))
-        elif cadata is not None:
-            s.cas.append((base64.b64encode(bytes(cadata)).decode("ascii"), True))
-        s.changed()
-
-    def set_default_verify_paths_(self):
-        set_default_verify_paths(self)
-        s = settings(self)
-        if s is not None:
-            s.system_cas = True
-            s.changed()
-
-    def set_alpn_protocols_(self, alpn_protocols):
-        set_alpn_protocols(self, alpn_protocols)
-        s = settings(self)
-        if s is not None:
-            s.alpn = ",".join(alpn_protocols)
-            s.changed()
-
-    def refuse(name, why):
+    def record_after(name, record):
+        """Wraps method `name`: the ssl module's own runs first (its errors and effects stay
+        its own), then `record` notes what it loaded in the context's _Settings."""
         original = getattr(cls, name, None)
         if original is None:
             return  # GraalPy's ssl module lacks it: nothing to record
@@ -116,27 +106,25 @@ def _install():
             result = original(self, *args, **kwargs)
             s = settings(self)
             if s is not None:
-                s.refused = why
+                record(s, *args, **kwargs)
+                s.changed()
             return result
         wrapper.__name__ = name
         wrapper.__doc__ = original.__doc__
         setattr(cls, name, wrapper)
 
-    for wrapper, original in ((load_cert_chain_, load_cert_chain),
-                              (load_verify_locations_, load_verify_locations),
-                              (set_default_verify_paths_, set_default_verify_paths),
-                              (set_alpn_protocols_, set_alpn_protocols)):
-        wrapper.__name__ = original.__name__
-        wrapper.__doc__ = original.__doc__
-        setattr(cls, original.__name__, wrapper)
-    refuse("set_ciphers", "a cipher list (OpenSSL's names)")
-    refuse("load_dh_params", "DH parameters")
-    refuse("set_ecdh_curve", "an ECDH curve")
+    record_after("load_cert_chain", _record_chain)
+    record_after("load_verify_locations", _record_cas)
+    record_after("set_default_verify_paths", _record_system_cas)
+    record_after("set_alpn_protocols", _record_alpn)
+    record_after("set_ciphers", _refuse("a cipher list (OpenSSL's names)"))
+    record_after("load_dh_params", _refuse("DH parameters"))
+    record_after("set_ecdh_curve", _refuse("an ECDH curve"))
     cls.__new__ = staticmethod(__new__)
     cls._rloop_recording = True
 
 
-def java_config(ctx, server_side):
+def java_config(ctx):
     """The Java TLS configuration for `ctx`, or None when the context must stay on asyncio's TLS
     layer (see the module's docstring)."""
     s = settings(ctx)
@@ -148,7 +136,7 @@ def java_config(ctx, server_side):
     if ctx.protocol not in (ssl.PROTOCOL_TLS, ssl.PROTOCOL_TLS_CLIENT, ssl.PROTOCOL_TLS_SERVER):
         return None
     key = (s.generation, ctx.verify_mode, ctx.check_hostname, ctx.minimum_version,
-           ctx.maximum_version, ctx.options, server_side)
+           ctx.maximum_version, ctx.options)
     cached = s.cached
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -168,12 +156,11 @@ def _setting(ctx, name, default=None):
 
 def _protocols(ctx):
     names = []
+    low, high = ctx.minimum_version, ctx.maximum_version
     for version in (ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.TLSv1_2):
-        if ctx.minimum_version not in (ssl.TLSVersion.MINIMUM_SUPPORTED,) and \
-                ctx.minimum_version > version:
+        if low != ssl.TLSVersion.MINIMUM_SUPPORTED and low > version:
             continue
-        if ctx.maximum_version not in (ssl.TLSVersion.MAXIMUM_SUPPORTED,) and \
-                ctx.maximum_version < version:
+        if high != ssl.TLSVersion.MAXIMUM_SUPPORTED and high < version:
             continue
         if ctx.options & (ssl.OP_NO_TLSv1_3 if version is ssl.TLSVersion.TLSv1_3
                           else ssl.OP_NO_TLSv1_2):

@@ -44,10 +44,6 @@ class TlsTransport(StreamTransport):
         super().__init__(loop, channel, sock, protocol, None, server)
         self._extra["sslcontext"] = sslcontext
 
-    def __repr__(self):
-        r = super().__repr__()
-        return r.replace("<StreamTransport", "<TlsTransport", 1)
-
     def set_protocol(self, protocol):
         super().set_protocol(protocol)
         # the protocol hears nothing (no connection_lost either) before the handshake is done

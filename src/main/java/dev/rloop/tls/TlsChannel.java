@@ -47,7 +47,6 @@ public final class TlsChannel {
     private final String serverHostname;
     private final int packetSize;
     private final int appSize;
-    private ByteBuffer netIn;        // during a read: the thread's scratch buffer (write mode)
     private ByteBuffer leftover;     // ciphertext kept between reads: a partial record (write mode)
     private ByteBuffer staged = EMPTY; // plaintext for a reader whose buffer was too small (read mode)
     private boolean handshakeDone;
@@ -168,7 +167,7 @@ public final class TlsChannel {
             int n = channel.read(in);
             if (n == ERROR) {
                 keepLeftover(in);
-                return fail(TlsFailure.socket(channel.errno()));
+                return fail(TlsFailure.socket());
             }
             peerEof = n < 0;
         }
@@ -178,9 +177,8 @@ public final class TlsChannel {
         }
         ByteBuffer dst = direct ? ByteBuffer.wrap(into, 0, max) : staged.clear();
         int produced;
-        netIn = in;
         try {
-            produced = unwrap(dst);
+            produced = unwrap(in, dst);
         } catch (SSLException | RuntimeException e) {
             return fail(e);
         } finally {
@@ -306,8 +304,8 @@ public final class TlsChannel {
 
     // ---- the engine ----------------------------------------------------------------------
 
-    /** Unwraps the complete records in netIn into dst, answering the handshake on the way. */
-    private int unwrap(ByteBuffer dst) throws SSLException {
+    /** Unwraps the complete records in netIn (write mode) into dst, answering the handshake on the way. */
+    private int unwrap(ByteBuffer netIn, ByteBuffer dst) throws SSLException {
         int produced = 0;
         while (netIn.position() > 0) {
             netIn.flip();
@@ -359,7 +357,7 @@ public final class TlsChannel {
                     SSLEngineResult r = engine.wrap(EMPTY, netOut);
                     netOut.flip();
                     if (netOut.hasRemaining() && channel.write(netOut) == ERROR) {
-                        fail(TlsFailure.socket(channel.errno()));
+                        fail(TlsFailure.socket());
                         return false;
                     }
                     if (r.getStatus() == Status.CLOSED) {
@@ -399,14 +397,14 @@ public final class TlsChannel {
                         // a post-handshake message (a TLS 1.3 key update): send what is made, answer it
                         netOut.flip();
                         if (channel.write(netOut) == ERROR || !advance(hs)) {
-                            return fail(TlsFailure.socket(channel.errno()));
+                            return fail(TlsFailure.socket());
                         }
                         netOut.clear();
                     }
                 }
                 netOut.flip();
                 if (channel.write(netOut) == ERROR) {
-                    return fail(TlsFailure.socket(channel.errno()));
+                    return fail(TlsFailure.socket());
                 }
             }
         } catch (SSLException | RuntimeException e) {
@@ -417,7 +415,6 @@ public final class TlsChannel {
 
     /** Keeps what a read left in the scratch buffer (usually a partial record) for the next. */
     private void keepLeftover(ByteBuffer in) {
-        netIn = null;
         int n = in.position();
         if (n == 0) {
             return;

@@ -54,8 +54,8 @@ public final class TlsConfig {
     private final boolean systemTrust;
     private final KeyStore keys;
     private final KeyStore trusted;
-    private int keyCount;
     private SSLContext context;
+    private String[] enabledProtocols; // protocols, less those this JDK's TLS does not offer
 
     private TlsConfig(String[] protocols, int verifyMode, boolean checkHostname, String[] alpn,
                       boolean systemTrust) throws GeneralSecurityException {
@@ -88,7 +88,7 @@ public final class TlsConfig {
             if (chain.isEmpty() || key == null) {
                 return "no certificate or no private key in the loaded files";
             }
-            keys.setKeyEntry("key" + keyCount++, key, new char[0], chain.toArray(new X509Certificate[0]));
+            keys.setKeyEntry("key" + keys.size(), key, new char[0], chain.toArray(new X509Certificate[0]));
             return null;
         } catch (GeneralSecurityException | RuntimeException e) {
             return String.valueOf(e.getMessage());
@@ -117,6 +117,9 @@ public final class TlsConfig {
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(kmf.getKeyManagers(), new TrustManager[] {trustManager()}, null);
             ctx.getClientSessionContext().setSessionCacheSize(1);
+            List<String> enabled = new ArrayList<>(Arrays.asList(protocols));
+            enabled.retainAll(Arrays.asList(ctx.getSupportedSSLParameters().getProtocols()));
+            enabledProtocols = enabled.toArray(new String[0]);
             context = ctx;
             return null;
         } catch (GeneralSecurityException | RuntimeException e) {
@@ -137,10 +140,8 @@ public final class TlsConfig {
                 ? context.createSSLEngine()
                 : context.createSSLEngine(serverHostname, NEXT_SESSION_KEY.incrementAndGet() & 0xffff);
         engine.setUseClientMode(!serverSide);
-        List<String> enabled = new ArrayList<>(Arrays.asList(protocols));
-        enabled.retainAll(Arrays.asList(engine.getSupportedProtocols()));
         SSLParameters params = engine.getSSLParameters();
-        params.setProtocols(enabled.toArray(new String[0]));
+        params.setProtocols(enabledProtocols);
         if (serverSide) {
             params.setNeedClientAuth(verifyMode > CERT_OPTIONAL);
             if (verifyMode == CERT_OPTIONAL) {

@@ -21,8 +21,9 @@ record TlsFailure(String kind, String reason, String message, int verifyCode) {
     private static final int UNABLE_TO_GET_ISSUER_CERT_LOCALLY = 20;
     private static final int HOSTNAME_MISMATCH = 62;
 
-    static TlsFailure socket(int errno) {
-        return new TlsFailure("os", null, null, errno);
+    /** The socket failed: the channel's errno says why. */
+    static TlsFailure socket() {
+        return new TlsFailure("os", null, null, 0);
     }
 
     static TlsFailure eof() {

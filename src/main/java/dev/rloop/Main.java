@@ -1,5 +1,7 @@
 package dev.rloop;
 
+import java.io.PrintStream;
+
 /**
  * The {@code rloop-graalpy} command line: {@code python}'s own ({@code [option] ... script | -m mod
  * | -c code | -}, with CPython's interpreter options, see {@link CommandLine}) plus
@@ -45,24 +47,33 @@ public final class Main {
     }
 
     static int run(String[] args) {
+        return run(args, ProgramHost.thisProcess());
+    }
+
+    /** Runs a command line in {@code host} (this process, or one the daemon serves); the exit status. */
+    public static int run(String[] args, ProgramHost host) {
+        PrintStream out = host.out() == null ? System.out : new PrintStream(host.out(), true);
+        PrintStream err = host.err() == null ? System.err : new PrintStream(host.err(), true);
         CommandLine.Parsed cmd;
         try {
             cmd = CommandLine.parse(args);
         } catch (CommandLine.UsageError e) {
-            System.err.println("rloop-graalpy: " + e.getMessage());
-            System.err.print(USAGE);
+            err.println("rloop-graalpy: " + e.getMessage());
+            err.print(USAGE);
+            err.flush();
             return 2;
         }
         return switch (cmd.action()) {
             case HELP -> {
-                System.out.print(USAGE);
+                out.print(USAGE);
+                out.flush();
                 yield 0;
             }
             case VERSION -> {
-                System.out.println("rloop-graalpy " + RLoop.VERSION + " (GraalPy, Python 3.12)");
+                out.println("rloop-graalpy " + RLoop.VERSION + " (GraalPy, Python 3.12)");
                 yield 0;
             }
-            case RUN -> RLoop.runProgram(cmd.kind(), cmd.target(), cmd.args(), cmd.stdlibLoop(), cmd.flags());
+            case RUN -> RLoop.runProgram(cmd.kind(), cmd.target(), cmd.args(), cmd.stdlibLoop(), cmd.flags(), host);
         };
     }
 }

@@ -118,6 +118,15 @@ public final class RLoop {
 
     /** {@link #runProgram(Kind, String, List, boolean)} with CPython's interpreter options. */
     static int runProgram(Kind kind, String target, List<String> args, boolean useStdlibLoop, PythonFlags flags) {
+        return runProgram(kind, target, args, useStdlibLoop, flags, ProgramHost.thisProcess());
+    }
+
+    /**
+     * The same in the process {@code host} describes: its environment, working directory and
+     * standard streams, on its shared engine if it has one (the launcher's daemon).
+     */
+    static int runProgram(Kind kind, String target, List<String> args, boolean useStdlibLoop, PythonFlags flags,
+                          ProgramHost host) {
         List<String> argv = new ArrayList<>();
         argv.add(switch (kind) {
             case SCRIPT -> target;
@@ -126,9 +135,9 @@ public final class RLoop {
             case STDIN -> "-";
         });
         argv.addAll(args);
-        Map<String, String> env = System.getenv();
+        Map<String, String> env = host.environment();
         flags.applyEnvironment(env);
-        Context.Builder builder = contextBuilder(null, argv, List.of(), flags.pythonPath(env))
+        Context.Builder builder = host.configure(contextBuilder(host.engine(), argv, List.of(), flags.pythonPath(env)))
                 .option("python.InstallSignalHandlers", "true")
                 .option("python.Executable", launcherPath())
                 .options(flags.contextOptions());
@@ -139,6 +148,9 @@ public final class RLoop {
         }
         try (Context ctx = builder.build()) {
             install(ctx);
+            if (host.started() != null) {
+                host.started().accept(ctx);
+            }
             Value main = ctx.eval("python", "import rloop_launcher\nrloop_launcher.main");
             try {
                 return main.execute(kind.name().toLowerCase(), target, !useStdlibLoop, flags.devMode,

@@ -41,4 +41,12 @@ public final class SignalBridge {
             Signal.handle(new Signal(name), previous);
         }
     }
+
+    /**
+     * Forgets the handlers recorded by {@link #install}: the launcher's daemon puts its own
+     * handlers back after each program, and those are what the next program's loop must restore.
+     */
+    public static synchronized void forgetPrevious() {
+        PREVIOUS.clear();
+    }
 }

@@ -1,19 +1,33 @@
 #!/usr/bin/env python3
-"""Start-up of a packaged asyncio app: time from the command to its first line of output.
+"""Start-up and warm-up of rloop-graalpy, route by route, with CPython on the same machine.
 
-Runs examples/packaged-app (build it first: `mvn -B package` in that folder) several ways and
-prints the median time to the first stdout line and to exit:
+Part 1, first line: an asyncio hello world (`asyncio.run` of a coroutine that prints one line),
+seconds from the command to that line and to exit, median of --runs:
 
-  jar            java -jar target/hello-app-1.0.jar (cache already filled)
-  jar, cold      the same with an empty unpack cache (the app's first start on a machine)
-  launcher       launcher/rloop-graalpy -m hello_app, the same sources on PYTHONPATH
-  class path     one JVM, every jar on the class path, no JIT (what a plain uber jar would do)
+  CPython                     python3 hello.py (asyncio's own loop), the bar to compare with
+  daemon, repeated run        launcher/rloop-graalpy hello.py with its daemon already running
+                              (one untimed run first; --pause seconds between runs)
+  daemon, first run           the same after `--stop-daemons`: the run starts the daemon, as the
+                              first run after a build does
+  no daemon, runtime image    launcher/rloop-graalpy --no-daemon (a JVM of its own, from the
+                              fast-start image when it is current)
+  no daemon, JDK              the same with RLOOP_NO_RUNTIME_IMAGE=1
+  app jar, ...                examples/packaged-app's jar (java -jar), when it has been built
+                              (`mvn -B package` in that folder)
+
+Part 2, time to 80% of settled speed: benchmarks/warmup_curve.py runs a workload (seq_tasks and
+stream_echo by default) round after round for --seconds, through the daemon --curve-runs times
+in a row, and once each without the daemon and on CPython (asyncio, and uvloop when installed).
+The settled rate is the median of the rounds in the second half of the daemon's last run (for
+CPython, of its own run); "80% at" is the first time, counted from the command, at which a round
+and the two after it all run at 80% of that or more.
 
 Run it with any Python 3 (it only starts processes): python3 benchmarks/startup.py [--runs N]
 """
 
 import argparse
 import glob
+import json
 import os
 import shutil
 import statistics
@@ -23,79 +37,172 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LAUNCHER = os.path.join(ROOT, "launcher", "rloop-graalpy")
+CURVE = os.path.join(ROOT, "benchmarks", "warmup_curve.py")
 APP = os.path.join(ROOT, "examples", "packaged-app")
 JAR = os.path.join(APP, "target", "hello-app-1.0.jar")
-SOURCES = os.path.join(APP, "src", "main", "python")
+HELLO = """import asyncio
+async def main():
+    await asyncio.sleep(0)
+    print("hello from", type(asyncio.get_running_loop()).__module__, flush=True)
+asyncio.run(main())
+"""
 
 
-def jdk25():
-    for home in [os.environ.get("JAVA_HOME", "")] + sorted(glob.glob("/usr/lib/jvm/*")):
-        try:
-            with open(os.path.join(home, "release")) as f:
-                for line in f:
-                    if line.startswith("JAVA_VERSION="):
-                        if int(line.split("=")[1].strip('"\n').split(".")[0].split("-")[0]) >= 25:
-                            return os.path.join(home, "bin", "java")
-        except (OSError, ValueError):
-            pass
-    sys.exit("no JDK 25 found")
+def cpython():
+    for candidate in ("/usr/bin/python3", shutil.which("python3")):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
 
 
-def first_line_and_exit(cmd, env):
-    """Seconds to the first stdout line and to exit; the line must be the app's first."""
+def timed(cmd, env=None, expect="hello from"):
+    """Seconds to the first stdout line and to exit; the line must start with `expect`."""
     start = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
     line = p.stdout.readline()
     first = time.perf_counter() - start
-    out, err = p.communicate(timeout=600)
+    out, err = p.communicate(timeout=900)
     total = time.perf_counter() - start
-    if p.returncode != 0 or not line.startswith("asyncio loop: rloop"):
+    if p.returncode != 0 or not line.startswith(expect):
         sys.exit(f"{cmd} failed ({p.returncode}): {line}{out}{err}")
     return first, total
 
 
+def stop_daemons():
+    subprocess.run([LAUNCHER, "--stop-daemons"], check=True)
+    time.sleep(1)  # let it remove its socket
+
+
+def hello_routes(args, hello):
+    env = dict(os.environ)
+    no_image = dict(env, RLOOP_NO_RUNTIME_IMAGE="1")
+    routes = []
+    py = cpython()
+    if py:
+        routes.append(("CPython " + subprocess.run([py, "-c", "import platform; print(platform.python_version())"],
+                                                    capture_output=True, text=True).stdout.strip(),
+                       [py, hello], env, None))
+    routes += [
+        ("daemon, repeated run", [LAUNCHER, hello], env, "warm"),
+        ("daemon, first run", [LAUNCHER, hello], env, "cold"),
+        ("no daemon, runtime image", [LAUNCHER, "--no-daemon", hello], env, None),
+        ("no daemon, JDK", [LAUNCHER, "--no-daemon", hello], no_image, None),
+    ]
+    if os.path.isfile(JAR):
+        cache = tempfile.mkdtemp(prefix="rloop-startup-cache-")
+        warm = dict(env, RLOOP_APP_CACHE=cache)
+        timed(["java", "-jar", JAR], warm, expect="asyncio loop: rloop")  # fills the cache
+        routes.append(("app jar", ["java", "-jar", JAR], warm, "jar"))
+    return routes
+
+
+def part1(args, results):
+    work = tempfile.mkdtemp(prefix="rloop-startup-")
+    hello = os.path.join(work, "hello.py")
+    with open(hello, "w") as f:
+        f.write(HELLO)
+    print(f"{'asyncio hello world':<30}{'first line (s)':>16}{'exit (s)':>10}   runs: {args.runs}")
+    for name, cmd, env, mode in hello_routes(args, hello):
+        if mode == "warm":
+            timed(cmd, env)  # the daemon is running and has run this once
+        firsts, totals = [], []
+        for _ in range(args.runs):
+            if mode == "cold":
+                stop_daemons()
+            time.sleep(args.pause)
+            f, t = timed(cmd, env, expect="asyncio loop: rloop" if mode == "jar" else "hello from")
+            firsts.append(f)
+            totals.append(t)
+        results["hello"][name] = {"first_line": firsts, "exit": totals}
+        print(f"{name:<30}{statistics.median(firsts):>16.2f}{statistics.median(totals):>10.2f}"
+              f"   first lines: {', '.join(f'{x:.2f}' for x in firsts)}", flush=True)
+    shutil.rmtree(work)
+
+
+def curve(cmd, seconds, env=None):
+    """[(seconds since the command, rate)] of one warmup_curve.py run."""
+    env = dict(env or os.environ, RLOOP_BENCH_T0=repr(time.time()))
+    p = subprocess.run(cmd + ["--seconds", str(seconds)], capture_output=True, text=True, env=env,
+                       timeout=seconds + 900)
+    if p.returncode != 0:
+        sys.exit(f"{cmd} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
+    points = []
+    for line in p.stdout.splitlines()[1:]:
+        t, rate = line.split()
+        points.append((float(t), float(rate)))
+    return points
+
+
+def settled(points):
+    last = points[-1][0]
+    half = [r for t, r in points if t >= last / 2] or [r for _, r in points]
+    return statistics.median(half)
+
+
+def time_to(points, target):
+    """First time at which a round and the two after it all reach `target`; None if never."""
+    rates = [r for _, r in points]
+    for i in range(len(points)):
+        window = rates[i:i + 3]
+        if len(window) == 3 and min(window) >= target:
+            return points[i][0]
+    return None
+
+
+def fmt_t(t, seconds):
+    return f"{t:.1f}" if t is not None else f"> {seconds:g}"
+
+
+def part2(args, results):
+    py = cpython()
+    print(f"\n{'time to 80% of settled rate':<34}{'workload':<14}{'first line (s)':>15}{'80% at (s)':>12}"
+          f"{'settled rate':>14}")
+    for workload in args.workloads:
+        runs = []
+        for _ in range(args.curve_runs):
+            time.sleep(args.pause)
+            runs.append(curve([LAUNCHER, CURVE, workload], args.seconds))
+        target = 0.8 * settled(runs[-1])
+        entry = {"daemon": runs, "settled": settled(runs[-1])}
+        for i, points in enumerate(runs, 1):
+            print(f"{f'daemon, run {i}':<34}{workload:<14}{points[0][0]:>15.1f}"
+                  f"{fmt_t(time_to(points, target), args.seconds):>12}{settled(points):>14.0f}", flush=True)
+        points = curve([LAUNCHER, "--no-daemon", CURVE, workload], args.seconds)
+        entry["no_daemon"] = points
+        print(f"{'no daemon, runtime image':<34}{workload:<14}{points[0][0]:>15.1f}"
+              f"{fmt_t(time_to(points, target), args.seconds):>12}{settled(points):>14.0f}", flush=True)
+        if py:
+            for loop in ("asyncio", "uvloop"):
+                if subprocess.run([py, "-c", f"import {loop}"], capture_output=True).returncode:
+                    continue
+                points = curve([py, CURVE, workload, "--loop", loop], min(args.seconds, 15))
+                entry["cpython_" + loop] = points
+                own = 0.8 * settled(points)
+                print(f"{'CPython ' + loop + ' (own settled rate)':<34}{workload:<14}{points[0][0]:>15.1f}"
+                      f"{fmt_t(time_to(points, own), args.seconds):>12}{settled(points):>14.0f}", flush=True)
+        results["warmup"][workload] = entry
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=5, help="runs per hello-world route (default 5)")
+    ap.add_argument("--pause", type=float, default=3.0, help="seconds between runs (default 3)")
+    ap.add_argument("--seconds", type=float, default=30.0, help="length of a warm-up curve run")
+    ap.add_argument("--curve-runs", type=int, default=3, help="warm-up curve runs through the daemon")
+    ap.add_argument("--workloads", default="seq_tasks,stream_echo")
+    ap.add_argument("--only", choices=("hello", "warmup"), default=None)
+    ap.add_argument("--json", help="also write the measurements to this file")
     args = ap.parse_args()
-    if not os.path.isfile(JAR):
-        sys.exit(f"{JAR} is missing: run `mvn -B package` in {APP} first")
-    java25 = jdk25()
-    base = dict(os.environ)
-    cache = tempfile.mkdtemp(prefix="rloop-startup-cache-")
-    warm = dict(base, RLOOP_APP_CACHE=cache)
-    with_path = dict(base, PYTHONPATH=SOURCES)
-    target = os.path.join(ROOT, "target")
-    class_path = os.pathsep.join([os.path.join(target, "rloop-graalpy.jar")]
-                                 + sorted(glob.glob(os.path.join(target, "lib", "*.jar"))))
-    ways = [
-        ("jar", ["java", "-jar", JAR], warm, None),
-        ("jar, cold cache", ["java", "-jar", JAR], None, "cold"),
-        ("launcher", [os.path.join(ROOT, "launcher", "rloop-graalpy"), "-m", "hello_app"], with_path, None),
-        ("class path, no JIT", [java25, "-Xss16m", "--sun-misc-unsafe-memory-access=allow",
-                                "-cp", class_path, "dev.rloop.Main", "-m", "hello_app"], with_path, None),
-    ]
-    try:
-        first_line_and_exit(ways[0][1], warm)  # fills the cache; GraalPy's own caches too
-        print(f"{'way':<22}{'first line (s)':>16}{'exit (s)':>10}   runs: {args.runs}")
-        for name, cmd, env, mode in ways:
-            firsts, totals = [], []
-            for _ in range(args.runs):
-                if mode == "cold":
-                    cold = tempfile.mkdtemp(prefix="rloop-startup-cold-")
-                    env = dict(base, RLOOP_APP_CACHE=cold)
-                try:
-                    f, t = first_line_and_exit(cmd, env)
-                finally:
-                    if mode == "cold":
-                        shutil.rmtree(cold)
-                firsts.append(f)
-                totals.append(t)
-            print(f"{name:<22}{statistics.median(firsts):>16.2f}{statistics.median(totals):>10.2f}"
-                  f"   first lines: {', '.join(f'{x:.2f}' for x in firsts)}")
-        print(f"jar size: {os.path.getsize(JAR) / 1e6:.1f} MB")
-    finally:
-        shutil.rmtree(cache)
+    args.workloads = args.workloads.split(",")
+    results = {"hello": {}, "warmup": {}}
+    if args.only != "warmup":
+        part1(args, results)
+    if args.only != "hello":
+        part2(args, results)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
 
 
 if __name__ == "__main__":

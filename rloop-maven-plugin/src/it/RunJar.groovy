@@ -5,6 +5,8 @@
     def java = new File(System.getProperty('java.home'), 'bin/java').path
     def pb = new ProcessBuilder([java, '-jar', jar.path] + args)
     pb.environment().put('RLOOP_APP_CACHE', appCache)
+    // the apps run in the rloop-graalpy daemon (the default); after the tests it exits on its own
+    pb.environment().put('RLOOP_DAEMON_IDLE', '30')
     env.each { k, v -> pb.environment().put(k, v) }
     def p = pb.start()
     p.outputStream.withWriter { it << stdin }

@@ -10,6 +10,19 @@ assert code == 0
 assert out.contains('loop: rloop.loop')
 assert out.contains('hello from a jar-packaged app: Ada, Grace')
 
+// ... it ran in the rloop-graalpy daemon (its socket is there), and runs the same again there
+// and in a JVM of its own
+def uid = ['id', '-u'].execute().text.trim()
+def daemons = new File(System.getenv('XDG_RUNTIME_DIR') ?: (System.getenv('TMPDIR') ?: '/tmp'), "rloop-graalpy-${uid}")
+def checkout = new java.util.zip.CRC32()
+checkout.update(jar.toPath().toString().getBytes('UTF-8'))
+assert daemons.listFiles().any { it.name.startsWith("${checkout.value}-") && it.name.endsWith('.sock') }
+[[:], [RLOOP_DAEMON: '0']].each { env ->
+    def (again, againOut, againErr) = runJar(jar, ['Ada', 'Grace'], env)
+    assert again == 0
+    assert againOut == out
+}
+
 // ... it is the only jar there; maven-jar-plugin's plain jar (no Main-Class) is kept aside
 assert target.listFiles().findAll { it.name.endsWith('.jar') }*.name == ['jar-app-1.0.jar']
 def original = new File(target, 'jar-app-1.0.jar.original')

@@ -40,6 +40,20 @@ def _unix_path(path, sock, missing_message):
     raise ValueError(f"A UNIX Domain Stream Socket was expected, got {sock!r}")
 
 
+def _java_unix_path(path):
+    """The path to give Java for a Unix socket: a relative one counts from the program's working
+    directory, which in the launcher's daemon is not the JVM's own (Java resolves it against that)."""
+    if not path or path.startswith("\0") or os.path.isabs(path):
+        return path
+    cwd = os.getcwd()
+    return path if cwd == _jvm_working_directory() else os.path.join(cwd, path)
+
+
+def _jvm_working_directory():
+    import java
+    return java.type("java.lang.System").getProperty("user.dir")
+
+
 class _ConnectWaiter:
     """Stands in the channel table for a channel whose connect is in progress."""
 
@@ -357,7 +371,7 @@ class NetworkMixin:
             raise ValueError("server_hostname is only meaningful with ssl")
         _tls.check_timeouts(ssl, ssl_handshake_timeout, ssl_shutdown_timeout)
         path = _unix_path(path, sock, "no path and sock were specified")
-        channel = self._net.connectUnix(self._new_channel_id(), path)
+        channel = self._net.connectUnix(self._new_channel_id(), _java_unix_path(path))
         if channel is None:
             raise os_error(self._net.errno())
         try:
@@ -456,7 +470,7 @@ class NetworkMixin:
         path = _unix_path(path, sock, "path was not specified, and no sock specified")
         # a socket file left by an earlier server is replaced, as the stdlib does
         remove_socket_file(path, "Unable to check or remove stale UNIX socket")
-        channel = self._net.listenUnix(self._new_channel_id(), path, backlog)
+        channel = self._net.listenUnix(self._new_channel_id(), _java_unix_path(path), backlog)
         if channel is None:
             code = self._net.errno()
             if code == errno.EADDRINUSE:

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -60,14 +61,27 @@ class LauncherIT {
         }
     }
 
+    /** The daemons' sockets for this class's runs (the launcher's daemon is on by default). */
+    private static Path daemons;
+
     @BeforeAll
     static void findLauncherAndBuild() throws Exception {
+        daemons = Files.createDirectories(dir.resolve("daemons"));
+        Files.setPosixFilePermissions(daemons, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         Path base = Path.of(System.getProperty("rloop.basedir", ".")).toAbsolutePath().normalize();
         launcher = base.resolve("launcher").resolve("rloop-graalpy");
         assertTrue(Files.isExecutable(launcher), "launcher not found or not executable: " + launcher);
         // Under `mvn verify` the tests run before the package phase, so on a clean clone there is no
         // jar yet and this first run makes the launcher build it; the later runs find it in place.
         versionRun = run(List.of(), List.of("--version"), Map.of(), null, FIRST_RUN_TIMEOUT_S);
+    }
+
+    @AfterAll
+    static void stopDaemons() throws Exception {
+        if (daemons != null) {
+            Run stop = launch("--stop-daemons");
+            assertEquals(0, stop.exit(), stop::toString);
+        }
     }
 
     // ---------------------------------------------------------------- options handled in Java only
@@ -603,6 +617,175 @@ class LauncherIT {
         }
     }
 
+    // ---------------------------------------------------------------- the daemon
+
+    private static final String ISOLATION_PROBE = """
+            import builtins, os, sys, threading, time
+            print("pid", os.getpid())
+            print("env", os.environ.get("PROBE_VALUE"), os.environ.get("PROBE_ONLY_FIRST"),
+                  os.environ.get("PROBE_SET_BY_FIRST"))
+            print("cwd", os.getcwd())
+            print("argv", sys.argv[1:])
+            print("leftovers", "probe_marker" in sys.modules, hasattr(builtins, "probe_leftover"))
+            print("stdin", sys.stdin.read().strip(), flush=True)
+            if sys.argv[1] == "first":
+                sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+                import probe_marker
+                builtins.probe_leftover = True
+                os.environ["PROBE_SET_BY_FIRST"] = "1"
+                os.chdir("/")
+                threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()
+                sys.exit(3)
+            import asyncio
+            async def unix_socket_here():
+                # a relative path counts from the program's directory, not the daemon JVM's
+                server = await asyncio.start_unix_server(lambda r, w: w.close(), "probe.sock")
+                made_here = os.path.exists("probe.sock")
+                reader, writer = await asyncio.open_unix_connection("probe.sock")
+                writer.close()
+                server.close()
+                await server.wait_closed()
+                return made_here
+            print("unix socket", asyncio.run(unix_socket_here()))
+            """;
+
+    /**
+     * Two programs in a row on one daemon (same pid): each sees its own command's environment,
+     * working directory, arguments and stdin, none of the other's modules, builtins, environment
+     * changes, working directory or threads, and each exits with its own status.
+     */
+    @Test
+    void theDaemonRunsEachProgramAsIfInAProcessOfItsOwn() throws Exception {
+        Path probe = script("isolation_probe.py", ISOLATION_PROBE);
+        script("probe_marker.py", "MARKER = True\n");
+        Path first = Files.createDirectories(dir.resolve("cwd_first"));
+        Path second = Files.createDirectories(dir.resolve("cwd_second"));
+        Run a = finishWithin(start(List.of(), List.of(probe.toString(), "first"),
+                Map.of("PROBE_VALUE", "a", "PROBE_ONLY_FIRST", "yes"), "one\n", first));
+        Run b = finishWithin(start(List.of(), List.of(probe.toString(), "second", "x y"),
+                Map.of("PROBE_VALUE", "b"), "two\n", second));
+        assertEquals(3, a.exit(), a::toString);
+        assertEquals(List.of("env a yes None", "cwd " + first.toRealPath(), "argv ['first']",
+                "leftovers False False", "stdin one"), lines(a.out()).subList(1, 6), a::toString);
+        assertEquals(0, b.exit(), b::toString);
+        assertEquals(List.of("env b None None", "cwd " + second.toRealPath(), "argv ['second', 'x y']",
+                "leftovers False False", "stdin two", "unix socket True"), lines(b.out()).subList(1, 7),
+                b::toString);
+        assertEquals(lines(a.out()).get(0), lines(b.out()).get(0), "both ran in the same daemon JVM");
+        assertEquals("", a.err() + b.err());
+    }
+
+    /**
+     * A program that kills its JVM ends only itself: the program running on
+     * another daemon meanwhile finishes, and the next command gets a new daemon.
+     */
+    @Test
+    void aProgramThatKillsItsDaemonTakesNoOtherProgramDown() throws Exception {
+        script("slow.py", """
+                import os, time
+                print("ready", os.getpid(), flush=True)
+                time.sleep(6)
+                print("done", flush=True)
+                """);
+        // (GraalPy's os.kill reaches only processes it started; Java's halt ends the JVM at once)
+        script("killer.py", """
+                import os, java
+                print("killing", os.getpid(), flush=True)
+                java.type("java.lang.Runtime").getRuntime().halt(9)
+                """);
+        Launched slow = start(List.of(), List.of("slow.py"), Map.of(), null);
+        try {
+            awaitOutput(slow, "ready");
+            Run killer = launch("killer.py"); // the first daemon is busy: a second one runs it
+            assertEquals(1, killer.exit(), killer::toString);
+            assertTrue(killer.err().contains("the daemon ended before the program did"), killer::toString);
+            Run slowRun = finishWithin(slow);
+            assertEquals(0, slowRun.exit(), slowRun::toString);
+            assertEquals("done", lines(slowRun.out()).get(1), slowRun::toString);
+            assertFalse(killer.out().contains(lines(slowRun.out()).get(0).substring("ready ".length())),
+                    "the two ran in different daemons");
+        } finally {
+            destroy(slow.process());
+        }
+        Run after = launch("-c", "print('still serving')");
+        assertEquals(0, after.exit(), after::toString);
+        assertEquals("still serving\n", after.out(), after::toString);
+    }
+
+    /** SIGTERM reaches a handler the program installed; without one it ends the program with 143. */
+    @Test
+    void sigtermThroughTheDaemon() throws Exception {
+        script("term_handled.py", """
+                import signal, time
+                signal.signal(signal.SIGTERM, lambda *a: print("handled", flush=True))
+                print("ready", flush=True)
+                time.sleep(4)
+                print("after", flush=True)
+                """);
+        script("term_default.py", """
+                import time
+                print("ready", flush=True)
+                time.sleep(60)
+                print("slept a minute", flush=True)
+                """);
+        for (String name : List.of("term_handled.py", "term_default.py")) {
+            Launched l = start(List.of(), List.of(name), Map.of(), null);
+            try {
+                awaitOutput(l, "ready");
+                Process kill = new ProcessBuilder("/bin/kill", "-TERM", Long.toString(l.process().pid())).start();
+                assertTrue(kill.waitFor(30, TimeUnit.SECONDS));
+                Run r = finishWithin(l);
+                if (name.equals("term_handled.py")) {
+                    assertEquals(0, r.exit(), r::toString);
+                    assertEquals(List.of("ready", "handled", "after"), lines(r.out()), r::toString);
+                } else {
+                    assertEquals(143, r.exit(), r::toString);
+                    assertEquals(List.of("ready"), lines(r.out()), r::toString);
+                }
+            } finally {
+                destroy(l.process());
+            }
+        }
+    }
+
+    /** RLOOP_DAEMON=0 and --no-daemon run the program in the JVM the launcher execs, as before the daemon. */
+    @Test
+    void withoutTheDaemonTheProgramRunsInTheLaunchersOwnJvm() throws Exception {
+        String code = "import os; print(os.getpid())";
+        for (Map.Entry<List<String>, Map<String, String>> way : Map.of(
+                List.of("-c", code), Map.of("RLOOP_DAEMON", "0"),
+                List.of("--no-daemon", "-c", code), Map.<String, String>of()).entrySet()) {
+            Launched l = start(List.of(), way.getKey(), way.getValue(), null);
+            Run r = finishWithin(l);
+            assertEquals(0, r.exit(), r::toString);
+            assertEquals(Long.toString(l.process().pid()), r.out().strip(), "the launcher's own pid: " + r);
+        }
+    }
+
+    private static Run finishWithin(Launched l) throws Exception {
+        try {
+            if (!l.process().waitFor(RUN_TIMEOUT_S, TimeUnit.SECONDS)) {
+                fail("the launcher did not finish within " + RUN_TIMEOUT_S + " s\n" + snapshot(l));
+            }
+            return finish(l);
+        } finally {
+            destroy(l.process());
+        }
+    }
+
+    private static void awaitOutput(Launched l, String line) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RUN_TIMEOUT_S);
+        while (!read(l.out()).contains(line)) {
+            if (!l.process().isAlive()) {
+                fail("the program ended before it printed '" + line + "'\n" + finish(l));
+            }
+            if (System.nanoTime() > deadline) {
+                fail("no '" + line + "' within " + RUN_TIMEOUT_S + " s\n" + snapshot(l));
+            }
+            Thread.sleep(100);
+        }
+    }
+
     private static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
@@ -638,6 +821,11 @@ class LauncherIT {
 
     private static Launched start(List<String> prefix, List<String> args, Map<String, String> env, String stdin)
             throws IOException {
+        return start(prefix, args, env, stdin, dir);
+    }
+
+    private static Launched start(List<String> prefix, List<String> args, Map<String, String> env, String stdin,
+            Path cwd) throws IOException {
         int n = RUNS.incrementAndGet();
         Path out = dir.resolve("run" + n + ".out");
         Path err = dir.resolve("run" + n + ".err");
@@ -645,7 +833,7 @@ class LauncherIT {
         command.add(launcher.toString());
         command.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(command)
-                .directory(dir.toFile())
+                .directory(cwd.toFile())
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile());
         pb.redirectInput(stdin == null ? Redirect.from(new File("/dev/null")) : Redirect.PIPE);
@@ -654,6 +842,8 @@ class LauncherIT {
         environment.remove("RLOOP_JAVA_OPTS");
         // The JDK running the tests is a JDK 25 (the code is compiled for 25); let the launcher use it.
         environment.put("JAVA_HOME", System.getProperty("java.home"));
+        environment.put("RLOOP_DAEMON_DIR", daemons.toString());
+        environment.put("RLOOP_DAEMON_IDLE", "900"); // stopped in stopDaemons; this is in case that fails
         environment.putAll(env);
         Process p = pb.start();
         if (stdin != null) {

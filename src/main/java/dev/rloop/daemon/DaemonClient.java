@@ -78,17 +78,20 @@ public final class DaemonClient {
      * (the key names the build) and would only idle until their timeout.
      */
     private void stopEarlierBuilds() {
-        String checkout = key.substring(0, key.indexOf('-') + 1);
         try (var sockets = Files.list(dir)) {
             for (Path p : sockets.toList()) {
                 String name = p.getFileName().toString();
-                if (name.startsWith(checkout) && !name.startsWith(key + "-") && name.endsWith(".sock")) {
+                if (name.startsWith(checkout()) && !name.startsWith(key + "-") && name.endsWith(".sock")) {
                     stop(p);
                 }
             }
         } catch (IOException ignored) {
             // they will exit when idle
         }
+    }
+
+    private String checkout() {
+        return key.substring(0, key.indexOf('-') + 1);
     }
 
     /** Asks the daemon at {@code socket} to stop; whether it said yes. */
@@ -188,11 +191,15 @@ public final class DaemonClient {
         return pb.start();
     }
 
-    /** Asks every daemon of this build to stop; 0 when all that were running said yes. */
+    /** Asks every daemon of this checkout (any build) to stop; 0 when all that were running said yes. */
     private int stopAll() throws IOException {
         boolean all = true;
-        for (int slot = 0; slot < slots; slot++) {
-            all &= stop(socket(slot));
+        try (var sockets = Files.list(dir)) {
+            for (Path p : sockets.toList()) {
+                if (p.getFileName().toString().startsWith(checkout()) && p.toString().endsWith(".sock")) {
+                    all &= stop(p);
+                }
+            }
         }
         return all ? 0 : 1;
     }

@@ -61,7 +61,10 @@ public final class DaemonServer {
     private int warmUpsLeft;
     private final Engine engine;
     private volatile boolean stopping;
-    private int programsRun;
+    private volatile int programsRun;          // written by one program thread at a time
+    private volatile long idleSince;
+    private volatile Running running;          // the program being run, or null
+    private Selector selector;
     private WarmUp warmUp;
 
     private DaemonServer(Path socket, long idleMillis, int warmUps) {
@@ -94,34 +97,34 @@ public final class DaemonServer {
     private void serve() throws IOException {
         DaemonSignals.reset();
         DaemonSignals.whenIdle(() -> stopping = true);
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-             Selector selector = Selector.open()) {
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            selector = Selector.open();
             server.bind(UnixDomainSocketAddress.of(socket));
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
             server.configureBlocking(false);
             server.register(selector, SelectionKey.OP_ACCEPT);
             log("serving " + socket + " (pid " + ProcessHandle.current().pid() + ")");
-            long idleSince = System.currentTimeMillis();
-            while (!stopping) {
+            idleSince = System.currentTimeMillis();
+            while (!stopping || running != null) {
+                boolean idle = running == null;
                 // after a pause, so that it does not compete with a command that follows at once
-                if (warmUp == null && warmUpsLeft > 0 && programsRun > 0
+                if (idle && warmUp == null && warmUpsLeft > 0 && programsRun > 0
                         && System.currentTimeMillis() - idleSince > WARM_UP_PAUSE_MILLIS) {
                     warmUpsLeft--;
                     warmUp = WarmUp.start(engine, WARM_UP);
                 }
                 selector.select(warmUp == null ? 1000 : 100);
+                selector.selectedKeys().clear();
                 if (warmUp != null && warmUp.done()) {
                     warmUp = null;
                 }
                 SocketChannel client = server.accept();
                 if (client != null) {
-                    serve(client);
-                    idleSince = System.currentTimeMillis();
-                } else if (warmUp == null && System.currentTimeMillis() - idleSince > idleMillis) {
+                    accept(client);
+                } else if (running == null && warmUp == null && System.currentTimeMillis() - idleSince > idleMillis) {
                     log("idle for " + idleMillis / 1000 + " s: exiting");
                     break;
                 }
-                selector.selectedKeys().clear();
             }
         } finally {
             if (warmUp != null) {
@@ -131,16 +134,36 @@ public final class DaemonServer {
         }
     }
 
-    /** One connection: a STOP, or a program run to its end (one at a time: this thread waits). */
-    private void serve(SocketChannel client) {
+    /** A program being run, on its own thread; {@code cleaning} once it has ended. */
+    private static final class Running {
+        Thread thread;
+        volatile boolean cleaning;
+    }
+
+    /**
+     * One connection: a STOP, or a program started on a thread of its own. One program at a time:
+     * while one runs, BUSY sends the command to another slot; while one is only being cleaned up
+     * after, the command waits for that instead.
+     */
+    private void accept(SocketChannel client) {
         try {
             client.configureBlocking(true);
             Frames frames = new Frames(client);
             Request request = Request.read(frames.input());
+            Running current = running;
+            if (current != null && current.cleaning) {
+                current.thread.join();
+                current = running;
+            }
             if (request.kind() == Request.Kind.STOP) {
                 frames.write(Frames.ACCEPTED, new byte[0]);
                 client.close();
                 stopping = true;
+                return;
+            }
+            if (current != null || stopping) {
+                frames.write(Frames.BUSY, new byte[0]);
+                client.close();
                 return;
             }
             if (warmUp != null) {
@@ -151,29 +174,47 @@ public final class DaemonServer {
             frames.write(Frames.ACCEPTED, new byte[0]);
             ProgramRun run = new ProgramRun(client, frames, request);
             DaemonSignals.running(run);
-            int status;
-            try {
-                status = run.run(engine);
-            } finally {
-                DaemonSignals.reset();
-            }
-            programsRun++;
-            String leftover = before.leftover();
-            log("program " + programsRun + " " + request.args() + " exited " + status
-                    + (leftover == null ? "" : "; retiring: " + leftover));
-            if (leftover != null) {
-                stopping = true;
-            }
+            Running r = new Running();
+            r.thread = Thread.ofPlatform().name("rloop-daemon-program").stackSize(16 << 20).unstarted(() -> runToEnd(r, run, request, before));
+            running = r;
+            r.thread.start();
         } catch (IOException | RuntimeException e) {
             log("connection failed: " + e);
-            try {
-                client.close();
-            } catch (IOException ignored) {
-                // already gone
-            }
+            closeQuietly(client);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly(client);
+        }
+    }
+
+    private void runToEnd(Running r, ProgramRun run, Request request, Baseline before) {
+        String leftover;
+        int status = 1;
+        try {
+            status = run.run(engine);
+            r.cleaning = true;
+            DaemonSignals.reset();
+            leftover = before.leftover();
         } catch (OutOfMemoryError e) {
-            log("retiring after " + e);
+            r.cleaning = true;
+            leftover = e.toString();
+        }
+        programsRun++;
+        log("program " + programsRun + " " + request.args() + " exited " + status
+                + (leftover == null ? "" : "; retiring: " + leftover));
+        if (leftover != null) {
             stopping = true;
+        }
+        idleSince = System.currentTimeMillis();
+        running = null;
+        selector.wakeup();
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // already gone
         }
     }
 
@@ -204,6 +245,10 @@ public final class DaemonServer {
                 }
             }
             left.removeIf(t -> !t.isAlive());
+            if (left.stream().anyMatch(t -> t.getName().equals("nfi-gc"))) {
+                // GraalPy lets one context per process load native modules: the next one could not
+                return "the program loaded native code (GraalPy's C API)";
+            }
             if (!left.isEmpty()) {
                 return left.size() + " thread(s) still running: "
                         + left.stream().map(Thread::getName).sorted().collect(Collectors.joining(", "));

@@ -23,6 +23,13 @@ public final class AppCommand {
         List<String> mainArguments(Path pythonRoot) {
             return module ? List.of("-m", target) : List.of(pythonRoot.resolve(target).toString());
         }
+
+        /** The same followed by the program's own arguments. */
+        List<String> mainArguments(Path pythonRoot, List<String> args) {
+            List<String> all = new ArrayList<>(mainArguments(pythonRoot));
+            all.addAll(args);
+            return all;
+        }
     }
 
     private final Path java;
@@ -63,6 +70,14 @@ public final class AppCommand {
 
     /** The full command: {@code java ... dev.rloop.Main <entry> <args>}. */
     public List<String> build(Path pythonRoot, Entry entry, List<String> args) {
+        List<String> cmd = jvm(pythonRoot);
+        cmd.add("dev.rloop.Main");
+        cmd.addAll(entry.mainArguments(pythonRoot, args));
+        return cmd;
+    }
+
+    /** The JVM part of the command, up to and including the class path (a main class follows). */
+    public List<String> jvm(Path pythonRoot) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java.toString());
         if (compilerJar != null) {
@@ -83,10 +98,15 @@ public final class AppCommand {
         cp.addAll(classPath);
         cmd.add("-cp");
         cmd.add(join(cp));
-        cmd.add("dev.rloop.Main");
-        cmd.addAll(entry.mainArguments(pythonRoot));
-        cmd.addAll(args);
         return cmd;
+    }
+
+    public Path java() {
+        return java;
+    }
+
+    public Path rloopJar() {
+        return rloopJar;
     }
 
     /** {@code line} split at runs of whitespace (RLOOP_JAVA_OPTS, {@code -Drloop.args}); none if blank. */

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.jar.JarFile;
 
 /**
@@ -17,6 +18,9 @@ import java.util.jar.JarFile;
  * <p>This class and its package are Java 17 bytecode with no dependencies, so a machine whose
  * default {@code java} is older than 25 still gets here and is told (or finds, under
  * {@code /usr/lib/jvm}) which JDK to use.
+ *
+ * <p>By default the app runs in the rloop-graalpy daemon ({@link AppDaemon}), which keeps the JVM
+ * and its compiled code between runs; {@code RLOOP_DAEMON=0} gives it a JVM of its own.
  *
  * <p>Environment: {@code RLOOP_JIT=off} (or {@code -Drloop.jit=off}) runs the app without the JIT,
  * interpreted, with one warning; {@code RLOOP_JAVA_OPTS} adds JVM arguments to the app's JVM;
@@ -64,7 +68,15 @@ public final class AppJarLauncher {
             System.err.println("rloop: warning: the Graal JIT is off (RLOOP_JIT=off): Python runs "
                     + "interpreted, many times slower");
         }
-        return ChildJvm.run(command.build(pythonRoot, app.entry(), Arrays.asList(args)));
+        List<String> program = Arrays.asList(args);
+        if (jit && AppDaemon.wanted()) {
+            Optional<List<String>> client = AppDaemon.clientCommand(command, pythonRoot, ownJar(),
+                    app.entry().mainArguments(pythonRoot, program));
+            if (client.isPresent()) {
+                return ChildJvm.run(client.get());
+            }
+        }
+        return ChildJvm.run(command.build(pythonRoot, app.entry(), program));
     }
 
     private static List<Path> unpack(AppCache cache, JarFile jar, List<String> names) throws IOException {

@@ -5,15 +5,16 @@ Part 1, first line: an asyncio hello world (`asyncio.run` of a coroutine that pr
 seconds from the command to that line and to exit, median of --runs:
 
   CPython                     python3 hello.py (asyncio's own loop), the bar to compare with
-  daemon, repeated run        launcher/rloop-graalpy hello.py with its daemon already running
-                              (one untimed run first; --pause seconds between runs)
-  daemon, first run           the same after `--stop-daemons`: the run starts the daemon, as the
-                              first run after a build does
+  daemon, first run           launcher/rloop-graalpy hello.py after `--stop-daemons`: the run
+                              starts the daemon, as the first run after a build does
+  daemon, after N runs        the same with the daemon running, after it ran --prime programs
+                              (the same hello world; --pause seconds between all runs)
   no daemon, runtime image    launcher/rloop-graalpy --no-daemon (a JVM of its own, from the
                               fast-start image when it is current)
   no daemon, JDK              the same with RLOOP_NO_RUNTIME_IMAGE=1
   app jar, ...                examples/packaged-app's jar (java -jar), when it has been built
-                              (`mvn -B package` in that folder)
+                              (`mvn -B package` in that folder): with RLOOP_DAEMON=0, and
+                              through its daemon after --prime runs
 
 Part 2, time to 80% of settled speed: benchmarks/warmup_curve.py runs a workload (seq_tasks and
 stream_echo by default) round after round for --seconds, through the daemon --curve-runs times
@@ -74,50 +75,75 @@ def stop_daemons():
     time.sleep(1)  # let it remove its socket
 
 
+def app_jar_daemons_stop(cache):
+    """Stops the app jar's daemons (they run from its unpack cache), so they use no CPU later."""
+    subprocess.run(["pkill", "-f", "DaemonServer.*" + cache + "|" + cache + ".*DaemonServer"],
+                   capture_output=True)
+    time.sleep(1)
+
+
 def hello_routes(args, hello):
+    """(name, command, environment, mode) in the order they are measured: a route never runs
+    while another route's daemon is busy warming up."""
     env = dict(os.environ)
     no_image = dict(env, RLOOP_NO_RUNTIME_IMAGE="1")
     routes = []
     py = cpython()
     if py:
-        routes.append(("CPython " + subprocess.run([py, "-c", "import platform; print(platform.python_version())"],
-                                                    capture_output=True, text=True).stdout.strip(),
-                       [py, hello], env, None))
+        version = subprocess.run([py, "-c", "import platform; print(platform.python_version())"],
+                                 capture_output=True, text=True).stdout.strip()
+        routes.append(("CPython " + version, [py, hello], env, None))
     routes += [
-        ("daemon, repeated run", [LAUNCHER, hello], env, "warm"),
         ("daemon, first run", [LAUNCHER, hello], env, "cold"),
-        ("no daemon, runtime image", [LAUNCHER, "--no-daemon", hello], env, None),
+        (f"daemon, after {args.prime} runs", [LAUNCHER, hello], env, "warm"),
+        ("no daemon, runtime image", [LAUNCHER, "--no-daemon", hello], env, "stop"),
         ("no daemon, JDK", [LAUNCHER, "--no-daemon", hello], no_image, None),
     ]
     if os.path.isfile(JAR):
-        cache = tempfile.mkdtemp(prefix="rloop-startup-cache-")
-        warm = dict(env, RLOOP_APP_CACHE=cache)
-        timed(["java", "-jar", JAR], warm, expect="asyncio loop: rloop")  # fills the cache
-        routes.append(("app jar", ["java", "-jar", JAR], warm, "jar"))
+        routes += [
+            ("app jar, no daemon", ["java", "-jar", JAR], {"RLOOP_DAEMON": "0"}, "jar"),
+            (f"app jar, daemon after {args.prime} runs", ["java", "-jar", JAR], {}, "jar-warm"),
+        ]
     return routes
 
 
 def part1(args, results):
     work = tempfile.mkdtemp(prefix="rloop-startup-")
+    cache = tempfile.mkdtemp(prefix="rloop-startup-cache-")
     hello = os.path.join(work, "hello.py")
     with open(hello, "w") as f:
         f.write(HELLO)
-    print(f"{'asyncio hello world':<30}{'first line (s)':>16}{'exit (s)':>10}   runs: {args.runs}")
-    for name, cmd, env, mode in hello_routes(args, hello):
-        if mode == "warm":
-            timed(cmd, env)  # the daemon is running and has run this once
-        firsts, totals = [], []
-        for _ in range(args.runs):
-            if mode == "cold":
+    print(f"{'asyncio hello world':<32}{'first line (s)':>16}{'exit (s)':>10}   runs: {args.runs}")
+    try:
+        for name, cmd, env, mode in hello_routes(args, hello):
+            expect = "hello from"
+            if mode and mode.startswith("jar"):
+                env = dict(os.environ, RLOOP_APP_CACHE=cache, **env)
+                expect = "asyncio loop: rloop"
+                timed(cmd, dict(env, RLOOP_DAEMON="0"), expect)  # fills the unpack cache
+            if mode == "stop":
                 stop_daemons()
-            time.sleep(args.pause)
-            f, t = timed(cmd, env, expect="asyncio loop: rloop" if mode == "jar" else "hello from")
-            firsts.append(f)
-            totals.append(t)
-        results["hello"][name] = {"first_line": firsts, "exit": totals}
-        print(f"{name:<30}{statistics.median(firsts):>16.2f}{statistics.median(totals):>10.2f}"
-              f"   first lines: {', '.join(f'{x:.2f}' for x in firsts)}", flush=True)
-    shutil.rmtree(work)
+            if mode in ("warm", "jar-warm"):
+                for _ in range(args.prime):  # programs the daemon ran before the measured ones
+                    time.sleep(args.pause)
+                    timed(cmd, env, expect)
+            firsts, totals = [], []
+            for _ in range(args.runs):
+                if mode == "cold":
+                    stop_daemons()
+                time.sleep(args.pause)
+                f, t = timed(cmd, env, expect)
+                firsts.append(f)
+                totals.append(t)
+            if mode == "jar-warm":
+                app_jar_daemons_stop(cache)
+            results["hello"][name] = {"first_line": firsts, "exit": totals}
+            print(f"{name:<32}{statistics.median(firsts):>16.2f}{statistics.median(totals):>10.2f}"
+                  f"   first lines: {', '.join(f'{x:.2f}' for x in firsts)}", flush=True)
+    finally:
+        app_jar_daemons_stop(cache)
+        shutil.rmtree(work)
+        shutil.rmtree(cache)
 
 
 def curve(cmd, seconds, env=None):
@@ -135,6 +161,8 @@ def curve(cmd, seconds, env=None):
 
 
 def settled(points):
+    if not points:
+        return float("nan")
     last = points[-1][0]
     half = [r for t, r in points if t >= last / 2] or [r for _, r in points]
     return statistics.median(half)
@@ -156,7 +184,7 @@ def fmt_t(t, seconds):
 
 def part2(args, results):
     py = cpython()
-    print(f"\n{'time to 80% of settled rate':<34}{'workload':<14}{'first line (s)':>15}{'80% at (s)':>12}"
+    print(f"\n{'time to 80% of settled rate':<34}{'workload':<14}{'first round (s)':>15}{'80% at (s)':>12}"
           f"{'settled rate':>14}")
     for workload in args.workloads:
         runs = []
@@ -168,10 +196,12 @@ def part2(args, results):
         for i, points in enumerate(runs, 1):
             print(f"{f'daemon, run {i}':<34}{workload:<14}{points[0][0]:>15.1f}"
                   f"{fmt_t(time_to(points, target), args.seconds):>12}{settled(points):>14.0f}", flush=True)
-        points = curve([LAUNCHER, "--no-daemon", CURVE, workload], args.seconds)
+        # a JVM of its own needs its start-up on top (about 20 s here) to run as long
+        points = curve([LAUNCHER, "--no-daemon", CURVE, workload], args.seconds + 30)
         entry["no_daemon"] = points
-        print(f"{'no daemon, runtime image':<34}{workload:<14}{points[0][0]:>15.1f}"
-              f"{fmt_t(time_to(points, target), args.seconds):>12}{settled(points):>14.0f}", flush=True)
+        print(f"{'no daemon':<34}{workload:<14}{points[0][0] if points else float('nan'):>15.1f}"
+              f"{fmt_t(time_to(points, target), args.seconds + 30):>12}"
+              f"{settled(points) if points else float('nan'):>14.0f}", flush=True)
         if py:
             for loop in ("asyncio", "uvloop"):
                 if subprocess.run([py, "-c", f"import {loop}"], capture_output=True).returncode:
@@ -188,6 +218,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5, help="runs per hello-world route (default 5)")
     ap.add_argument("--pause", type=float, default=3.0, help="seconds between runs (default 3)")
+    ap.add_argument("--prime", type=int, default=10,
+                    help="programs a daemon runs before a 'daemon, after N runs' route is timed")
     ap.add_argument("--seconds", type=float, default=30.0, help="length of a warm-up curve run")
     ap.add_argument("--curve-runs", type=int, default=3, help="warm-up curve runs through the daemon")
     ap.add_argument("--workloads", default="seq_tasks,stream_echo")

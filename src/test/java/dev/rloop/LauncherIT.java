@@ -606,12 +606,23 @@ class LauncherIT {
             assertTrue(fast.out().contains("loop rloop.loop"), fast.toString());
             assertEquals("", fast.err(), "the AOT cache must not log: " + fast);
 
-            // a jar other than the build's: the image is stale, and the JDK runs the program
+            // a jar other than the build's: the image is stale, and the JDK runs the program ...
             Files.write(image.resolve("rloop-graalpy.jar"), new byte[] {0});
             Run slow = run(List.of(), List.of(probe.toString()), env, null, RUN_TIMEOUT_S);
             assertEquals(0, slow.exit(), slow.toString());
             assertFalse(slow.out().contains("home " + image), slow.toString());
             assertTrue(slow.out().contains("engine GraalVM CE"), slow.toString());
+
+            // ... while the launcher remakes the image in the background, for the runs after it
+            Path building = Path.of(image + ".building");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(900);
+            while (Files.exists(building) && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+            }
+            assertFalse(Files.exists(building), "the background refresh did not end in 900 s");
+            Run again = run(List.of(), List.of(probe.toString()), env, null, RUN_TIMEOUT_S);
+            assertEquals(0, again.exit(), again.toString());
+            assertTrue(again.out().contains("home " + image.resolve("image")), "remade and used: " + again);
         } finally {
             deleteTree(image);
         }

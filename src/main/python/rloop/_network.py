@@ -17,7 +17,7 @@ import socket
 from asyncio import base_events, constants, staggered, tasks
 from asyncio.log import logger
 
-from . import _tasks, _tls
+from . import _bridge, _tasks, _tls
 from ._buffers import ReadBuffer
 from ._datagram import DatagramTransport
 from ._server import Server, remove_socket_file
@@ -50,8 +50,7 @@ def _java_unix_path(path):
 
 
 def _jvm_working_directory():
-    import java
-    return java.type("java.lang.System").getProperty("user.dir")
+    return _bridge.bridge.jvmWorkingDirectory()
 
 
 class _ConnectWaiter:

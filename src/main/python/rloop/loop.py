@@ -37,6 +37,14 @@ _MAX_WAIT = 24 * 3600.0
 _MAX_JAVA_WAIT = 0.2
 
 
+def _is_java_code(func):
+    """A Java method or object (GraalPy's foreign objects), not a Python callable."""
+    if type(func).__module__ != "polyglot":
+        return False
+    from .java import is_java_callable
+    return is_java_callable(func)
+
+
 def _not_implemented(name, issue):
     def method(self, *args, **kwargs):
         raise NotImplementedError(
@@ -57,6 +65,7 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
         self._fd_watchers = FdWatchers(self)
         self._fd_poll = None  # FdWatchers._poll while Python fds are watched
         self._signal_handlers = SignalHandlers(self)
+        self._java = None  # rloop.java.JavaSide, once Java futures or blocking calls are awaited
         self._init_network()
         self._init_python_sockets()
 
@@ -181,6 +190,9 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
                 poll(timeout)
             elif core.waitFor(timeout):
                 self._dispatch_io()
+        java = self._java
+        if java is not None and java.waiting:
+            java.drain()
 
         if next_due is not None:
             end = self.time() + self._clock_resolution
@@ -236,6 +248,12 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
         # The stdlib's, but the default executor it creates on first use is rloop's, whose idle
         # workers do not block GraalPy's C-API loading (_executor has the why). The stdlib's own
         # checks (closed loop, shutdown called) still run and raise as they do there.
+        if executor is None and _is_java_code(func):
+            # Java code runs on a virtual thread of its own (rloop.java); the stdlib's thread
+            # pool is for Python, which runs on platform threads only
+            self._check_closed()
+            from . import java
+            return self.create_task(java.run_blocking(func, *args))
         if (executor is None and self._default_executor is None and not self._closed
                 and not self._executor_shutdown_called):
             self._default_executor = DefaultExecutor(thread_name_prefix="asyncio")

@@ -3,6 +3,8 @@ package dev.rloop;
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.Value;
 
+import dev.rloop.jvm.JavaCompletions;
+
 /**
  * The one Java object the {@code rloop} Python package needs: it is put into the context's
  * polyglot bindings as {@value #BINDING}, so Python reaches the loop core without host class
@@ -31,4 +33,17 @@ public final class PythonBridge {
     public void uninstallSignal(int number, String name) {
         SignalBridge.uninstall(number, name);
     }
+
+    /** The JVM's working directory (a program's own may differ in the launcher's daemon). */
+    @HostAccess.Export
+    public String jvmWorkingDirectory() {
+        return System.getProperty("user.dir");
+    }
+
+    /** Java outcomes for the loop of {@code core} ({@code rloop.java}). */
+    @HostAccess.Export
+    public JavaCompletions newCompletions(LoopCore core) {
+        return new JavaCompletions(core);
+    }
+
 }

@@ -82,6 +82,10 @@ public final class RLoop {
             builder.engine(engine);
         } else {
             builder.option("engine.WarnInterpreterOnly", "false");
+            // rloop.java.run_blocking may run a bound Java method through polyglot on a virtual
+            // thread, which Truffle supports but warns about on every context (an experimental
+            // option: allowAllAccess above allows it)
+            builder.option("engine.WarnVirtualThreadSupport", "false");
         }
         // Extra polyglot options for development, e.g. -Drloop.context.options=cpusampler=true
         String extra = System.getProperty("rloop.context.options", "");
@@ -97,6 +101,15 @@ public final class RLoop {
     /** Makes {@code import rloop} work in a context built elsewhere (for example by GraalPyResources). */
     public static void install(Context context) {
         context.getPolyglotBindings().putMember(PythonBridge.BINDING, new PythonBridge());
+    }
+
+    /**
+     * Starts an rloop event loop on a thread of its own in {@code context} (one made by this
+     * class, or one {@link #install}ed), for Java threads to {@link LoopService#submit} coroutines
+     * to; close it to stop the loop. Returns once the loop runs.
+     */
+    public static LoopService startLoop(Context context) {
+        return LoopService.start(context);
     }
 
     /** A ready context: rloop importable, nothing imported yet. */

@@ -667,6 +667,7 @@ class LauncherIT {
      */
     @Test
     void theDaemonRunsEachProgramAsIfInAProcessOfItsOwn() throws Exception {
+        awaitDaemon();
         Path probe = script("isolation_probe.py", ISOLATION_PROBE);
         script("probe_marker.py", "MARKER = True\n");
         Path first = Files.createDirectories(dir.resolve("cwd_first"));
@@ -704,6 +705,7 @@ class LauncherIT {
                 print("killing", os.getpid(), flush=True)
                 java.type("java.lang.Runtime").getRuntime().halt(9)
                 """);
+        awaitDaemon();
         Launched slow = start(List.of(), List.of("slow.py"), Map.of(), null);
         try {
             awaitOutput(slow, "ready");
@@ -739,6 +741,7 @@ class LauncherIT {
                 time.sleep(60)
                 print("slept a minute", flush=True)
                 """);
+        awaitDaemon();
         for (String name : List.of("term_handled.py", "term_default.py")) {
             Launched l = start(List.of(), List.of(name), Map.of(), null);
             try {
@@ -770,6 +773,55 @@ class LauncherIT {
             Run r = finishWithin(l);
             assertEquals(0, r.exit(), r::toString);
             assertEquals(Long.toString(l.process().pid()), r.out().strip(), "the launcher's own pid: " + r);
+        }
+    }
+
+    /**
+     * Makes sure the daemon serves: a first command runs in a JVM of its own and starts the daemon
+     * to begin after it; this waits until the daemon's socket is there.
+     */
+    private static void awaitDaemon() throws Exception {
+        Run first = launch("-c", "pass");
+        assertEquals(0, first.exit(), first::toString);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RUN_TIMEOUT_S);
+        while (System.nanoTime() < deadline) {
+            try (var sockets = Files.list(daemons)) {
+                if (sockets.anyMatch(p -> p.toString().endsWith("-0.sock"))) {
+                    return;
+                }
+            }
+            Thread.sleep(200);
+        }
+        fail("no daemon began serving within " + RUN_TIMEOUT_S + " s of the first command");
+    }
+
+    /** The first command after a build (no daemon yet) runs in the launcher's own JVM and starts the daemon. */
+    @Test
+    void theFirstCommandRunsInAJvmOfItsOwnAndStartsTheDaemon() throws Exception {
+        Path own = Files.createDirectories(dir.resolve("daemons_first"));
+        Files.setPosixFilePermissions(own, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Map<String, String> env = Map.of("RLOOP_DAEMON_DIR", own.toString());
+        String code = "import os; print(os.getpid())";
+        try {
+            Launched first = start(List.of(), List.of("-c", code), env, null);
+            Run r = finishWithin(first);
+            assertEquals(0, r.exit(), r::toString);
+            assertEquals(Long.toString(first.process().pid()), r.out().strip(), "its own JVM: " + r);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RUN_TIMEOUT_S);
+            boolean serving = false;
+            while (!serving && System.nanoTime() < deadline) {
+                try (var sockets = Files.list(own)) {
+                    serving = sockets.anyMatch(p -> p.toString().endsWith("-0.sock"));
+                }
+                Thread.sleep(200);
+            }
+            assertTrue(serving, "the daemon did not begin after the first command");
+            Launched second = start(List.of(), List.of("-c", code), env, null);
+            Run s2 = finishWithin(second);
+            assertEquals(0, s2.exit(), s2::toString);
+            assertFalse(s2.out().strip().equals(Long.toString(second.process().pid())), "in the daemon: " + s2);
+        } finally {
+            run(List.of(), List.of("--stop-daemons"), env, null, RUN_TIMEOUT_S);
         }
     }
 

@@ -73,29 +73,8 @@ public final class DaemonClient {
         return dir.resolve(key + "-" + slot + ".sock");
     }
 
-    /**
-     * Stops the daemons of this checkout's earlier builds: they could serve no command any more
-     * (the key names the build) and would only idle until their timeout.
-     */
-    private void stopEarlierBuilds() {
-        try (var sockets = Files.list(dir)) {
-            for (Path p : sockets.toList()) {
-                String name = p.getFileName().toString();
-                if (name.startsWith(checkout()) && !name.startsWith(key + "-") && name.endsWith(".sock")) {
-                    stop(p);
-                }
-            }
-        } catch (IOException ignored) {
-            // they will exit when idle
-        }
-    }
-
-    private String checkout() {
-        return key.substring(0, key.indexOf('-') + 1);
-    }
-
     /** Asks the daemon at {@code socket} to stop; whether it said yes. */
-    private static boolean stop(Path socket) throws IOException {
+    static boolean stop(Path socket) throws IOException {
         SocketChannel channel = connect(socket);
         if (channel == null) {
             return true;
@@ -163,10 +142,6 @@ public final class DaemonClient {
                 }
             }
             if (free >= 0 && !started.containsKey(free) && starts < 8) {
-                if (starts == 0) {
-                    // on the side: one of them may be running a long program, answering only after it
-                    Thread.ofPlatform().daemon().start(this::stopEarlierBuilds);
-                }
                 started.put(free, startDaemon(free));
                 starts++;
             }
@@ -196,7 +171,8 @@ public final class DaemonClient {
         boolean all = true;
         try (var sockets = Files.list(dir)) {
             for (Path p : sockets.toList()) {
-                if (p.getFileName().toString().startsWith(checkout()) && p.toString().endsWith(".sock")) {
+                String checkout = key.substring(0, key.indexOf('-') + 1);
+                if (p.getFileName().toString().startsWith(checkout) && p.toString().endsWith(".sock")) {
                     all &= stop(p);
                 }
             }

@@ -42,7 +42,7 @@ import dev.rloop.RLoop;
  * after {@code idle seconds} without a program, on a STOP request, on a signal while idle, and
  * after a program that left something behind a program of its own process would have taken with
  * it (Java threads, file descriptors, a nearly full heap): the next command then starts a new one.
- * While idle after its first program it runs up to {@code warm-up runs} throwaway asyncio programs
+ * While idle it runs up to {@code warm-up runs} throwaway asyncio programs
  * to finish compiling what every program's start executes; a command arriving cancels that.
  */
 public final class DaemonServer {
@@ -71,7 +71,11 @@ public final class DaemonServer {
         this.socket = socket;
         this.idleMillis = idleMillis;
         this.warmUpsLeft = warmUps;
-        this.engine = Engine.newBuilder("python").option("engine.WarnInterpreterOnly", "false").build();
+        // the same options as a context of the launcher's own (RLoop.contextBuilder, whose
+        // allowAllAccess also allows this experimental one): no warning for rloop.java's
+        // virtual threads
+        this.engine = Engine.newBuilder("python").option("engine.WarnInterpreterOnly", "false")
+                .allowExperimentalOptions(true).option("engine.WarnVirtualThreadSupport", "false").build();
     }
 
     public static void main(String[] args) throws IOException {
@@ -104,11 +108,12 @@ public final class DaemonServer {
             server.configureBlocking(false);
             server.register(selector, SelectionKey.OP_ACCEPT);
             log("serving " + socket + " (pid " + ProcessHandle.current().pid() + ")");
+            Thread.ofPlatform().daemon().name("rloop-daemon-stop-old").start(this::stopEarlierBuilds);
             idleSince = System.currentTimeMillis();
             while (!stopping || running != null) {
                 boolean idle = running == null;
                 // after a pause, so that it does not compete with a command that follows at once
-                if (idle && warmUp == null && warmUpsLeft > 0 && programsRun > 0
+                if (idle && warmUp == null && warmUpsLeft > 0
                         && System.currentTimeMillis() - idleSince > WARM_UP_PAUSE_MILLIS) {
                     warmUpsLeft--;
                     warmUp = WarmUp.start(engine, WARM_UP);
@@ -131,6 +136,28 @@ public final class DaemonServer {
                 warmUp.cancel();
             }
             Files.deleteIfExists(socket);
+        }
+    }
+
+    /**
+     * Stops the daemons of this checkout's earlier builds (sockets named {@code <checkout>-<other
+     * build>-<slot>.sock} beside this one): no command reaches them any more, and they would
+     * only idle until their timeout. On a thread of its own: one may answer only after its
+     * running program.
+     */
+    private void stopEarlierBuilds() {
+        String name = socket.getFileName().toString();
+        String checkout = name.substring(0, name.indexOf('-') + 1);
+        String build = name.substring(0, name.lastIndexOf('-') + 1);
+        try (var sockets = Files.list(socket.getParent())) {
+            for (Path p : sockets.toList()) {
+                String other = p.getFileName().toString();
+                if (other.startsWith(checkout) && !other.startsWith(build) && other.endsWith(".sock")) {
+                    DaemonClient.stop(p);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log("could not stop an earlier build's daemon: " + e);
         }
     }
 

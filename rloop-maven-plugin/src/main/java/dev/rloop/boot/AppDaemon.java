@@ -1,5 +1,6 @@
 package dev.rloop.boot;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,18 +27,28 @@ import java.util.zip.CRC32;
  * {@code /tmp}) is not this user's alone.
  */
 final class AppDaemon {
-    private AppDaemon() {
+    private final Path dir;
+    private final String key;
+    private final Path java;
+    private final Path rloopJar;
+    private final List<String> server;
+
+    private AppDaemon(Path dir, String key, AppCommand command, List<String> server) {
+        this.dir = dir;
+        this.key = key;
+        this.java = command.java();
+        this.rloopJar = command.rloopJar();
+        this.server = server;
     }
 
     static boolean wanted() {
         return !"0".equals(System.getenv("RLOOP_DAEMON")) && !"off".equalsIgnoreCase(System.getProperty("rloop.daemon"));
     }
 
-    /** The client's command for {@code programArgs}, or empty when the daemon cannot be used here. */
-    static Optional<List<String>> clientCommand(AppCommand command, Path pythonRoot, Path appJar,
-                                                List<String> programArgs) throws IOException {
+    /** The app's daemon, or empty when it cannot be used here. */
+    static Optional<AppDaemon> of(AppCommand command, Path pythonRoot, Path appJar) throws IOException {
         Optional<Path> dir = socketDirectory();
-        if (dir.isEmpty() || !onPath("setsid")) {
+        if (dir.isEmpty() || !onPath("setsid") || !onPath("tail")) {
             return Optional.empty();
         }
         List<String> server = command.jvm(pythonRoot);
@@ -48,15 +59,44 @@ final class AppDaemon {
             build.append('\n').append(System.getenv().getOrDefault(name, ""));
         }
         String key = crc(appJar.toString()) + "-" + crc(build.toString());
-        List<String> cmd = new ArrayList<>(List.of(command.java().toString(), "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto", "-cp", command.rloopJar().toString(),
-                "dev.rloop.daemon.DaemonClient", dir.get().toString(), key, env("RLOOP_DAEMON_SLOTS", "4"),
+        return Optional.of(new AppDaemon(dir.get(), key, command, server));
+    }
+
+    /** Whether a daemon serves the first slot (else this run starts one, see {@link #startAfter}). */
+    boolean running() {
+        return Files.exists(socket(), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** The client's command, which runs {@code programArgs} in a daemon. */
+    List<String> clientCommand(List<String> programArgs) {
+        List<String> cmd = new ArrayList<>(List.of(java.toString(), "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto", "-cp", rloopJar.toString(),
+                "dev.rloop.daemon.DaemonClient", dir.toString(), key, env("RLOOP_DAEMON_SLOTS", "4"),
                 env("RLOOP_DAEMON_IDLE", "1800"), env("RLOOP_DAEMON_WARMUPS", "12"),
                 Integer.toString(server.size())));
         cmd.addAll(server);
         cmd.add("--");
         cmd.addAll(programArgs);
-        return Optional.of(cmd);
+        return cmd;
+    }
+
+    /**
+     * Starts the daemon to begin once process {@code pid} (this run) has ended, as the launcher
+     * does on a first run: until then only a {@code tail} waits, so the run has the machine.
+     */
+    void startAfter(long pid) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("setsid", "bash", "-c",
+                "tail --pid=\"$1\" -s 0.2 -f /dev/null; shift; exec \"$@\"", "rloop-daemon-start",
+                Long.toString(pid)));
+        cmd.addAll(server);
+        cmd.addAll(List.of(socket().toString(), env("RLOOP_DAEMON_IDLE", "1800"), env("RLOOP_DAEMON_WARMUPS", "12")));
+        new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(socket() + ".log")))
+                .redirectErrorStream(true).start();
+    }
+
+    private Path socket() {
+        return dir.resolve(key + "-0.sock");
     }
 
     /** The sockets' directory, made owner-only if new; empty if it is not this user's alone. */

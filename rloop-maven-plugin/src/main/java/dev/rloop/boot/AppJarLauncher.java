@@ -70,10 +70,13 @@ public final class AppJarLauncher {
         }
         List<String> program = Arrays.asList(args);
         if (jit && AppDaemon.wanted()) {
-            Optional<List<String>> client = AppDaemon.clientCommand(command, pythonRoot, ownJar(),
-                    app.entry().mainArguments(pythonRoot, program));
-            if (client.isPresent()) {
-                return ChildJvm.run(client.get());
+            Optional<AppDaemon> daemon = AppDaemon.of(command, pythonRoot, ownJar());
+            if (daemon.isPresent()) {
+                if (daemon.get().running()) {
+                    return ChildJvm.run(daemon.get().clientCommand(app.entry().mainArguments(pythonRoot, program)));
+                }
+                // the first run has a JVM of its own, as fast as without the daemon
+                daemon.get().startAfter(ProcessHandle.current().pid());
             }
         }
         return ChildJvm.run(command.build(pythonRoot, app.entry(), program));

@@ -1,0 +1,75 @@
+package dev.rloop.jvm;
+
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import org.graalvm.polyglot.Value;
+
+/**
+ * What {@code rloop.java.run_blocking} can run on a virtual thread: Java code only, since Python
+ * runs on platform threads. A Java {@link Callable}, {@link Supplier} or {@link Runnable} (no
+ * arguments), or a {@link Function} (one argument); Python hands Java methods over as a
+ * {@link java.lang.reflect.Method} with its receiver (see {@code rloop.java}).
+ */
+@FunctionalInterface
+interface BlockingCall {
+    Object call() throws Exception;
+
+    /**
+     * A Java method as GraalPy hands it over, with no Java object of its own: a static one
+     * ("java.lang.Thread.sleep") is called by reflection, on the virtual thread alone; a bound one
+     * (whose receiver polyglot does not reveal) is executed through polyglot, which enters the
+     * context on the virtual thread (Truffle allows it; it costs more).
+     */
+    static BlockingCall ofMethod(Value method, Object[] args) {
+        MethodCall staticCall = MethodCall.forStatic(method.toString(), args);
+        if (staticCall != null) {
+            return staticCall::invoke;
+        }
+        return () -> {
+            Value v = method.execute(args);
+            return v.isHostObject() ? v.asHostObject() : v;
+        };
+    }
+
+    static BlockingCall of(Object target, Object[] args) {
+        int n = args == null ? 0 : args.length;
+        if (target instanceof MethodCall m) {
+            return m::invoke;
+        }
+        if (n == 0) {
+            if (target instanceof Callable<?> c) {
+                return c::call;
+            }
+            if (target instanceof Supplier<?> s) {
+                return s::get;
+            }
+            if (target instanceof Runnable r) {
+                return () -> {
+                    r.run();
+                    return null;
+                };
+            }
+        } else if (n == 1 && target instanceof Function<?, ?>) {
+            @SuppressWarnings("unchecked")
+            Function<Object, Object> f = (Function<Object, Object>) target;
+            return () -> f.apply(args[0]);
+        }
+        throw new IllegalArgumentException("run_blocking needs a Java Callable, Supplier or Runnable (no arguments), "
+                + "a Function (one argument) or a Java method; got " + describe(target) + " with " + n
+                + " argument(s)");
+    }
+
+    /** Whether {@link #of} takes {@code o} with {@code args}. */
+    static boolean accepts(Object o, Object[] args) {
+        int n = args == null ? 0 : args.length;
+        return o instanceof MethodCall
+                || n == 0 && (o instanceof Callable<?> || o instanceof Supplier<?> || o instanceof Runnable)
+                || n == 1 && o instanceof Function<?, ?>;
+    }
+
+    private static String describe(Object o) {
+        return o == null ? "None" : o.getClass().getName();
+    }
+}

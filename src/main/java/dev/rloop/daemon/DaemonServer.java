@@ -92,7 +92,19 @@ public final class DaemonServer {
                 return; // that one serves the slot
             }
             Files.deleteIfExists(socket); // a dead daemon's
-            new DaemonServer(socket, Long.parseLong(args[1]) * 1000, Integer.parseInt(args[2])).serve();
+            DaemonServer server = new DaemonServer(socket, Long.parseLong(args[1]) * 1000, Integer.parseInt(args[2]));
+            // programs run on this, the JVM's main thread, as in a JVM of their own; the socket
+            // is served by a thread of its own
+            Thread accepting = Thread.ofPlatform().name("rloop-daemon-accept").start(() -> {
+                try {
+                    server.serve();
+                } catch (IOException | RuntimeException e) {
+                    log("serving failed: " + e);
+                } finally {
+                    server.programs.offer(() -> { }); // wakes the main thread to notice
+                }
+            });
+            server.runPrograms(accepting);
         }
         // the engine's compiler threads must not keep an idle daemon alive
         Runtime.getRuntime().halt(0);
@@ -161,10 +173,28 @@ public final class DaemonServer {
         }
     }
 
-    /** A program being run, on its own thread; {@code cleaning} once it has ended. */
+    /** A program being run (on the main thread); {@code cleaning} once it has ended. */
     private static final class Running {
-        Thread thread;
+        final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         volatile boolean cleaning;
+    }
+
+    /** The programs the accept thread hands to the main thread, one at a time. */
+    private final java.util.concurrent.BlockingQueue<Runnable> programs =
+            new java.util.concurrent.LinkedBlockingQueue<>();
+
+    /** The main thread's work: run the programs the accept thread accepts, until it has ended. */
+    private void runPrograms(Thread accepting) {
+        while (accepting.isAlive() || !programs.isEmpty()) {
+            try {
+                Runnable program = programs.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+                if (program != null) {
+                    program.run();
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     /**
@@ -179,7 +209,7 @@ public final class DaemonServer {
             Request request = Request.read(frames.input());
             Running current = running;
             if (current != null && current.cleaning) {
-                current.thread.join();
+                current.done.await();
                 current = running;
             }
             if (request.kind() == Request.Kind.STOP) {
@@ -202,9 +232,8 @@ public final class DaemonServer {
             ProgramRun run = new ProgramRun(client, frames, request);
             DaemonSignals.running(run);
             Running r = new Running();
-            r.thread = Thread.ofPlatform().name("rloop-daemon-program").stackSize(16 << 20).unstarted(() -> runToEnd(r, run, request, before));
             running = r;
-            r.thread.start();
+            programs.add(() -> runToEnd(r, run, request, before));
         } catch (IOException | RuntimeException e) {
             log("connection failed: " + e);
             closeQuietly(client);
@@ -234,6 +263,7 @@ public final class DaemonServer {
         }
         idleSince = System.currentTimeMillis();
         running = null;
+        r.done.countDown();
         selector.wakeup();
     }
 

@@ -17,6 +17,9 @@ Executors = java.type("java.util.concurrent.Executors")
 Thread = java.type("java.lang.Thread")
 IllegalStateException = java.type("java.lang.IllegalStateException")
 IOException = java.type("java.io.IOException")
+TestFlows = java.type("dev.rloop.jvm.TestFlows")
+DemandRecorder = java.type("dev.rloop.jvm.TestFlows$DemandRecorder")
+BatchSubscriber = java.type("dev.rloop.jvm.TestFlows$BatchSubscriber")
 
 
 def java_callable(result):
@@ -191,6 +194,224 @@ class BlockingJavaCallsRloopOnly(LoopTestCase):
 
         with self.assertRaises(TypeError):
             self.run_async(main())
+
+
+class FlowPublisherAsAsyncIteratorRloopOnly(LoopTestCase):
+    LOOP = "rloop"
+
+    def test_submission_publisher_of_100000_items(self):
+        publisher = TestFlows.counting(100_000)
+
+        async def main():
+            return [item async for item in rjava.aiter(publisher)]
+
+        items = self.run_async(main(), timeout=120)
+        self.assertEqual(len(items), 100_000)
+        self.assertEqual(items, list(range(100_000)))
+
+    def _consume_slowly(self, publisher, batch, seen_buffered):
+        async def main():
+            got = []
+            iterator = rjava.aiter(publisher, batch=batch)
+            async for item in iterator:
+                got.append(item)
+                seen_buffered.append(iterator._items.buffered())
+                if item % 50 == 0:
+                    await asyncio.sleep(0.002)  # the producer gets ahead, up to the demand
+            return got
+        return self.run_async(main(), timeout=60)
+
+    def test_back_pressure_bounds_what_is_requested(self):
+        publisher = DemandRecorder(3000, -1)
+        buffered = []
+        self.assertEqual(self._consume_slowly(publisher, 8, buffered), list(range(3000)))
+        self.assertLessEqual(publisher.maxOutstanding(), 8)
+        self.assertLessEqual(max(buffered), 8)
+
+    def test_batch_of_one_requests_one_item_at_a_time(self):
+        publisher = DemandRecorder(300, -1)
+        self.assertEqual(self._consume_slowly(publisher, 1, []), list(range(300)))
+        self.assertEqual(publisher.maxOutstanding(), 1)
+
+    def test_on_error_raises_after_the_items_before_it(self):
+        publisher = DemandRecorder(1000, 50)
+
+        async def main():
+            got = []
+            with self.assertRaises(rjava.JavaException) as cm:
+                async for item in rjava.aiter(publisher):
+                    got.append(item)
+            return got, cm.exception
+
+        got, error = self.run_async(main())
+        self.assertEqual(got, list(range(50)))
+        self.assertEqual(str(error), "java.io.IOException: producer failed after 50")
+
+    def test_aclose_cancels_the_subscription(self):
+        publisher = DemandRecorder(1_000_000, -1)
+
+        async def main():
+            iterator = rjava.aiter(publisher, batch=4)
+            got = [await anext(iterator) for _ in range(10)]
+            await iterator.aclose()
+            with self.assertRaises(StopAsyncIteration):
+                await anext(iterator)
+            return got
+
+        self.assertEqual(self.run_async(main()), list(range(10)))
+        self.assertTrue(publisher.cancelled())
+        self.assertLess(publisher.delivered(), 100)
+
+    def test_async_with_closes(self):
+        publisher = DemandRecorder(1_000_000, -1)
+
+        async def main():
+            async with rjava.aiter(publisher) as iterator:
+                async for item in iterator:
+                    if item == 5:
+                        break
+        self.run_async(main())
+        self.assertTrue(publisher.cancelled())
+
+    def test_cancelled_waiter_loses_no_item(self):
+        publisher = TestFlows.counting(20)
+
+        async def main():
+            iterator = rjava.aiter(publisher)
+            first = await anext(iterator)
+            # a wait_for that gives up while the next item may be on its way
+            try:
+                second = await asyncio.wait_for(anext(iterator), 1e-6)
+                rest = [second]
+            except asyncio.TimeoutError:
+                rest = []
+            rest += [item async for item in iterator]
+            return [first] + rest
+
+        self.assertEqual(self.run_async(main()), list(range(20)))
+
+    def test_reactive_streams_publisher(self):
+        FlowAdapters = java.type("org.reactivestreams.FlowAdapters")
+        publisher = FlowAdapters.toPublisher(TestFlows.counting(1000))
+
+        async def main():
+            return [item async for item in rjava.aiter(publisher, batch=32)]
+
+        self.assertEqual(self.run_async(main()), list(range(1000)))
+
+    def test_not_a_publisher(self):
+        async def main():
+            with self.assertRaises(TypeError):
+                rjava.aiter(java.type("java.lang.String")("text"))
+            with self.assertRaises(TypeError):
+                rjava.aiter([1, 2, 3])
+            with self.assertRaises(ValueError):
+                rjava.aiter(TestFlows.counting(1), batch=0)
+        self.run_async(main())
+
+
+class AsyncGeneratorAsFlowPublisherRloopOnly(LoopTestCase):
+    LOOP = "rloop"
+
+    def test_java_subscriber_gets_every_item_at_its_pace(self):
+        async def numbers():
+            for i in range(10_000):
+                if i % 1000 == 0:
+                    await asyncio.sleep(0)
+                yield i
+
+        subscriber = BatchSubscriber(100, -1)
+
+        async def main():
+            rjava.publisher(numbers()).subscribe(subscriber)
+            return await rjava.wrap_future(subscriber.result())
+
+        items = self.run_async(main(), timeout=60)
+        self.assertEqual(list(items), list(range(10_000)))
+        self.assertEqual(subscriber.overDelivered(), 0)
+
+    def test_generator_runs_only_as_far_as_the_demand(self):
+        produced = []
+        closed = []
+
+        async def numbers():
+            try:
+                for i in range(1000):
+                    produced.append(i)
+                    yield i
+            finally:
+                closed.append(True)
+
+        subscriber = BatchSubscriber(5, 5)
+
+        async def main():
+            rjava.publisher(numbers()).subscribe(subscriber)
+            items = await rjava.wrap_future(subscriber.result())
+            for _ in range(50):
+                if closed:
+                    break
+                await asyncio.sleep(0.01)
+            return items
+
+        self.assertEqual(list(self.run_async(main())), [0, 1, 2, 3, 4])
+        self.assertEqual(produced, [0, 1, 2, 3, 4])  # nothing pulled beyond the demand
+        self.assertEqual(closed, [True])  # cancel() closed the generator
+
+    def test_generator_exception_reaches_on_error(self):
+        async def failing():
+            yield "a"
+            raise ValueError("bad item")
+
+        subscriber = BatchSubscriber(10, -1)
+
+        async def main():
+            rjava.publisher(failing()).subscribe(subscriber)
+            await rjava.wrap_future(subscriber.result())
+
+        with self.assertRaises(rjava.JavaException) as cm:
+            self.run_async(main())
+        self.assertIn("ValueError: bad item", str(cm.exception))
+        self.assertIn("PythonTaskException", str(cm.exception))
+
+    def test_second_subscriber_is_refused(self):
+        async def one():
+            yield 1
+
+        async def main():
+            pub = rjava.publisher(one())
+            first, second = BatchSubscriber(1, -1), BatchSubscriber(1, -1)
+            pub.subscribe(first)
+            pub.subscribe(second)
+            with self.assertRaises(rjava.JavaException) as cm:
+                await rjava.wrap_future(second.result())
+            self.assertIn("IllegalStateException", str(cm.exception))
+            return list(await rjava.wrap_future(first.result()))
+
+        self.assertEqual(self.run_async(main()), [1])
+
+    def test_jdk_http_body_subscriber(self):
+        # a subscriber from the JDK itself: java.net.http's string body collector
+        BodySubscribers = java.type("java.net.http.HttpResponse$BodySubscribers")
+        ByteBuffer = java.type("java.nio.ByteBuffer")
+        JList = java.type("java.util.List")
+        UTF_8 = java.type("java.nio.charset.StandardCharsets").UTF_8
+
+        async def chunks():
+            for i in range(500):
+                yield JList.of(ByteBuffer.wrap(f"{i};".encode()))
+
+        async def main():
+            subscriber = BodySubscribers.ofString(UTF_8)
+            rjava.publisher(chunks()).subscribe(subscriber)
+            return await subscriber.getBody()
+
+        self.assertEqual(self.run_async(main()), "".join(f"{i};" for i in range(500)))
+
+    def test_not_an_async_generator(self):
+        async def main():
+            with self.assertRaises(TypeError):
+                rjava.publisher([1, 2])
+        self.run_async(main())
 
 
 class StdlibLoopRefusesJavaInterop(LoopTestCase):

@@ -22,7 +22,8 @@ from asyncio import coroutines, events, exceptions, futures, tasks
 
 from . import _bridge
 
-__all__ = ("JavaException", "wrap_future", "run_blocking", "is_java_callable")
+__all__ = ("JavaException", "wrap_future", "run_blocking", "is_java_callable", "aiter",
+           "publisher")
 
 
 class JavaException(Exception):
@@ -40,6 +41,13 @@ class JavaSide:
     def __init__(self, loop):
         self.completions = _bridge.bridge.newCompletions(loop._core)
         self.waiting = {}
+        self.loop = loop
+
+    def expect(self, token):
+        """A future that Java completes (with None) by signalling ``token``."""
+        future = self.loop.create_future()
+        self.waiting[token] = future
+        return future
 
     def drain(self):
         """Settles the Python futures whose Java outcome has arrived. Loop thread."""
@@ -68,9 +76,8 @@ class JavaSide:
 
     # ---- a loop serving Java (dev.rloop.LoopService) ----------------------------------------
 
-    def serve(self, loop):
+    def serve(self):
         """Keeps the loop draining while it serves Java, even with no Java future pending."""
-        self.loop = loop
         self.tasks = {}
         self.waiting[0] = None  # token 0 is never a future's: it keeps `waiting` non-empty
 
@@ -117,7 +124,7 @@ def _serve(service):
     loop = new_event_loop()
     events.set_event_loop(loop)
     side = _java_side(loop)
-    side.serve(loop)
+    side.serve()
     service.attach(side.completions)
     try:
         loop.run_forever()
@@ -218,6 +225,148 @@ async def run_blocking(call, *args):
         side.waiting.pop(token, None)
         side.completions.interrupt(token)
         raise
+
+
+# ---- Flow publishers ------------------------------------------------------------------------
+
+_PARKED, _READY, _DONE, _FAILED = 0, 1, 2, 3  # dev.rloop.jvm.PublisherItems.park
+
+
+class PublisherIterator:
+    """A Java ``Flow.Publisher`` (or Reactive Streams ``Publisher``) as an async iterator: what
+    :func:`aiter` returns. ``aclose()`` cancels the subscription; an ``async with`` block or
+    ``contextlib.aclosing`` does that on exit."""
+
+    def __init__(self, side, items):
+        self._side = side
+        self._items = items
+        self._token = side.completions.newToken()
+        self._finished = False
+        self._busy = False
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        if self._busy:
+            raise RuntimeError("anext(): another task is already waiting for this publisher's "
+                               "next item")
+        items = self._items
+        item = None if self._finished else items.poll()
+        if item is not None:
+            return item
+        self._busy = True
+        try:
+            while not self._finished:
+                state = items.park(self._token)
+                if state == _PARKED:
+                    try:
+                        await self._side.expect(self._token)
+                    finally:
+                        self._side.waiting.pop(self._token, None)
+                elif state == _DONE:
+                    self._finished = True
+                elif state == _FAILED:
+                    self._finished = True
+                    raise JavaException(items.describeError(), items.error())
+                item = items.poll()
+                if item is not None:
+                    return item
+            raise StopAsyncIteration
+        finally:
+            self._busy = False
+
+    async def aclose(self):
+        """Cancels the subscription; buffered items are dropped and iteration ends."""
+        if not self._finished:
+            self._finished = True
+            self._items.close()
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, *exc_info):
+        await self.aclose()
+
+    def __repr__(self):
+        return f"<rloop.java.PublisherIterator buffered={self._items.buffered()}>"
+
+
+def aiter(publisher, *, batch=16, loop=None):
+    """``async for item in aiter(publisher)``: the items of a Java ``Flow.Publisher`` (or a
+    Reactive Streams ``Publisher``) with back-pressure: at most ``batch`` items are requested
+    and not yet taken (``batch=1`` asks for one item at a time). ``onError`` raises a
+    :class:`JavaException` after the items before it; ``onComplete`` ends the iteration."""
+    if not isinstance(batch, int) or batch < 1:
+        raise ValueError(f"batch must be a positive int, not {batch!r}")
+    if loop is None:
+        loop = events.get_event_loop()
+    side = _java_side(loop)
+    items = None
+    if _java_kind(publisher) == "object":
+        items = _bridge.bridge.subscribeTo(side.completions, publisher, batch)
+    if items is None:
+        raise TypeError(f"{publisher!r} is not a java.util.concurrent.Flow.Publisher or "
+                        f"org.reactivestreams.Publisher")
+    return PublisherIterator(side, items)
+
+
+def publisher(async_gen, *, loop=None):
+    """A Java ``Flow.Publisher`` of an async generator's items (``Value.as(Object.class)``:
+    Java objects as they are, Python numbers and strings boxed). A task on the loop pulls the
+    next item only when the subscriber has requested one; ``cancel()`` closes the generator;
+    an exception in it reaches ``onError``. Its single subscriber's signals run on the loop
+    thread."""
+    if not hasattr(async_gen, "__anext__") or not hasattr(async_gen, "aclose"):
+        raise TypeError(f"publisher() takes an async generator, not {async_gen!r}")
+    if loop is None:
+        loop = events.get_event_loop()
+    side = _java_side(loop)
+    pub = _bridge.bridge.newGeneratorPublisher(side.completions, repr(async_gen))
+    loop.create_task(_publish(loop, side, async_gen, pub))
+    return pub
+
+
+async def _publish(loop, side, agen, pub):
+    """Runs ``agen`` as far as the Java subscriber's demand goes."""
+    token = side.completions.newToken()
+    try:
+        demand = pub.demand(token)
+        while demand >= 0:
+            if demand == 0:
+                try:
+                    await side.expect(token)
+                finally:
+                    side.waiting.pop(token, None)
+                demand = pub.demand(token)
+                continue
+            try:
+                item = await agen.__anext__()
+            except StopAsyncIteration:
+                pub.complete()
+                return
+            if item is None:
+                raise TypeError("the async generator yielded None, which a Flow subscriber's "
+                                "onNext cannot take")
+            demand = pub.next(item)
+            if demand == 0:
+                demand = pub.demand(token)  # parks the task, unless a request came meanwhile
+        failure = pub.subscriberFailure()
+        if failure is not None:
+            loop.call_exception_handler({
+                "message": f"a Java subscriber of {agen!r} threw from onNext; its subscription "
+                           f"is treated as cancelled",
+                "exception": JavaException(str(failure), failure),
+            })
+    except exceptions.CancelledError:
+        pub.abandon(f"the event loop cancelled the task publishing {agen!r}")
+        raise
+    except BaseException as exc:
+        pub.fail("".join(traceback.format_exception(exc)))
+        if not isinstance(exc, Exception):
+            raise
+    finally:
+        await agen.aclose()
 
 
 class _AwaitableJavaFuture:

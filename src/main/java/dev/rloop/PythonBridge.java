@@ -3,7 +3,9 @@ package dev.rloop;
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.Value;
 
+import dev.rloop.jvm.GeneratorPublisher;
 import dev.rloop.jvm.JavaCompletions;
+import dev.rloop.jvm.PublisherItems;
 
 /**
  * The one Java object the {@code rloop} Python package needs: it is put into the context's
@@ -44,6 +46,18 @@ public final class PythonBridge {
     @HostAccess.Export
     public JavaCompletions newCompletions(LoopCore core) {
         return new JavaCompletions(core);
+    }
+
+    /** {@code rloop.java.aiter}: a subscriber of {@code publisher}, or null if it is no publisher. */
+    @HostAccess.Export
+    public PublisherItems subscribeTo(JavaCompletions completions, Object publisher, int batch) {
+        return PublisherItems.subscribe(completions, publisher, batch);
+    }
+
+    /** {@code rloop.java.publisher}: the Java face of an async generator's publishing task. */
+    @HostAccess.Export
+    public GeneratorPublisher newGeneratorPublisher(JavaCompletions completions, String description) {
+        return GeneratorPublisher.create(completions, description);
     }
 
 }

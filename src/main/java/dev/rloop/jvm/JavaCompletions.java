@@ -138,6 +138,22 @@ public final class JavaCompletions {
         core.wakeup();
     }
 
+    /**
+     * A token of this loop's for a Python future that Java code completes through
+     * {@link #signal}: how {@link PublisherItems} and {@link GeneratorPublisher} wake a waiting
+     * Python side.
+     */
+    @HostAccess.Export
+    public int newToken() {
+        return tokens.incrementAndGet();
+    }
+
+    /** Completes the Python future waiting under {@code token} with None (any thread). */
+    void signal(int token) {
+        done.add(new Completion(token, null, null, false));
+        core.wakeup();
+    }
+
     /** The next completion, or null. Loop thread. */
     @HostAccess.Export
     public Completion poll() {

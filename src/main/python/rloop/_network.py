@@ -182,6 +182,8 @@ class NetworkMixin:
         while True:
             event = next_event()
             if event < 0:
+                if event == -2:  # LoopCore.SAMPLE_DUE
+                    self._sample()
                 return
             handler = channels.get(event >> 5)
             if handler is None:

@@ -66,6 +66,16 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
         self._fd_poll = None  # FdWatchers._poll while Python fds are watched
         self._signal_handlers = SignalHandlers(self)
         self._java = None  # rloop.java.JavaSide, once Java futures or blocking calls are awaited
+        # JFR (dev.rloop.jfr.LoopSampler): the loop counts its iterations and hands the count
+        # over every _next_sample iterations or when a wait says so; only while a recording
+        # takes rloop's events (_observing) does it time callbacks and note timer lateness
+        self._sampler = self._core.sampler()
+        self._iterations = 0
+        self._callbacks = 0
+        self._observing = False
+        self._lag_max = self._lag_sum = 0.0
+        self._lag_batches = 0
+        self._sample()
         self._init_network()
         self._init_python_sockets()
 
@@ -175,6 +185,9 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
         core = self._core
         timers = self._timers
         next_due = timers.next_due()
+        iterations = self._iterations = self._iterations + 1
+        if iterations >= self._next_sample:
+            self._sample()
 
         if ready or self._stopping:
             timeout = 0
@@ -198,9 +211,11 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
             end = self.time() + self._clock_resolution
             if next_due < end:
                 ready.extend(timers.pop_due(end))
+                if self._observing:
+                    self._note_lateness(end - self._clock_resolution - next_due)
 
-        if self._debug:
-            self._run_ready_debug(len(ready))
+        if self._debug or self._observing:
+            self._run_ready_timed(len(ready))
         else:
             popleft = ready.popleft
             for _ in range(len(ready)):
@@ -208,22 +223,48 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
                 if not handle._cancelled:
                     handle._run()
 
-    def _run_ready_debug(self, count):
-        """Runs ready handles as asyncio's debug mode does: it warns about slow callbacks."""
+    def _run_ready_timed(self, count):
+        """Runs ready handles timing each: asyncio's debug mode warns about slow callbacks, and a
+        JFR recording gets a dev.rloop.SlowCallback event for each."""
+        debug = self._debug
+        sampler = self._sampler if self._observing else None
+        slow = self.slow_callback_duration
+        ran = 0
         for _ in range(count):
             handle = self._ready.popleft()
             if handle._cancelled:
                 continue
+            ran += 1
             try:
-                self._current_handle = handle
+                if debug:
+                    self._current_handle = handle
                 t0 = self.time()
                 handle._run()
                 dt = self.time() - t0
-                if dt >= self.slow_callback_duration:
-                    base_events.logger.warning("Executing %s took %.3f seconds",
-                                               base_events._format_handle(handle), dt)
+                if dt >= slow:
+                    if debug:
+                        base_events.logger.warning("Executing %s took %.3f seconds",
+                                                   base_events._format_handle(handle), dt)
+                    if sampler is not None:
+                        sampler.slowCallback(base_events._format_handle(handle), dt, slow)
             finally:
                 self._current_handle = None
+        self._callbacks += ran
+
+    def _note_lateness(self, late):
+        if late > self._lag_max:
+            self._lag_max = late
+        self._lag_sum += late
+        self._lag_batches += 1
+
+    def _sample(self):
+        """Hands the loop's counts to its JFR sampler (dev.rloop.jfr.LoopSampler)."""
+        sampler = self._sampler
+        self._next_sample = sampler.sample(self._iterations, self._callbacks, self._lag_max,
+                                           self._lag_sum, self._lag_batches)
+        self._lag_max = self._lag_sum = 0.0
+        self._lag_batches = 0
+        self._observing = sampler.observing()
 
     def stop(self):
         self._stopping = True

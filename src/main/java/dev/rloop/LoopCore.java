@@ -6,6 +6,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.Iterator;
 
+import dev.rloop.jfr.LoopSampler;
 import dev.rloop.net.LoopChannel;
 import dev.rloop.net.NetChannels;
 
@@ -24,10 +25,16 @@ import org.graalvm.polyglot.HostAccess;
  * <p>Threads: {@link #waitFor} runs on the loop thread; {@link #wakeup} on any thread.
  */
 public final class LoopCore implements AutoCloseable {
+    /** The last {@link #nextEvent} of a wait after which the loop's JFR sample is due. */
+    public static final long SAMPLE_DUE = -2;
+
     private final Selector selector;
     private final NetChannels net;
     private final ChannelWatcher watcher;
+    private final LoopSampler sampler;
     private Iterator<SelectionKey> events;
+    /** {@link #nextEvent} ends with {@link #SAMPLE_DUE} once: Python hands its counts to JFR. */
+    private boolean sampleDue;
     private PythonWakeChannel pythonWake;
     /** True while Python waits in select.select: wake-ups then go through the wake channel. */
     private volatile boolean pythonPolling;
@@ -41,6 +48,7 @@ public final class LoopCore implements AutoCloseable {
             this.selector = Selector.open();
             this.net = new NetChannels(selector);
             this.watcher = new ChannelWatcher(selector, this::signalPythonWake);
+            this.sampler = new LoopSampler(this::wakeup);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -51,7 +59,8 @@ public final class LoopCore implements AutoCloseable {
     /**
      * Blocks until a registered channel is ready, {@link #wakeup()} is called, or for
      * {@code timeout} seconds (negative: no limit; 0: only polls the channels). Returns the number
-     * of ready channels, to be fetched with {@link #nextEvent()}. Returns at once when a wake-up
+     * of ready channels, to be fetched with {@link #nextEvent()}, plus one when the loop's JFR
+     * sample is due (then {@code nextEvent} ends with {@link #SAMPLE_DUE}). Returns at once when a wake-up
      * came in since the last wait, so one that races with the loop deciding to sleep is never
      * lost: producers queue their work first and call {@code wakeup()} second.
      */
@@ -86,12 +95,17 @@ public final class LoopCore implements AutoCloseable {
         // here do not count again: what matters is what the set holds
         int ready = selector.selectedKeys().size();
         events = ready > 0 ? selector.selectedKeys().iterator() : null;
+        if (sampler.due()) {
+            sampleDue = true;
+            return ready + 1;
+        }
         return ready;
     }
 
     /**
      * The next ready channel of the last wait, as {@code id << 5 | readyOps} (the
-     * {@link SelectionKey} bits), or -1 when there is none left.
+     * {@link SelectionKey} bits), or -1 when there is none left ({@link #SAMPLE_DUE} instead
+     * when the loop's JFR sample is due).
      */
     @HostAccess.Export
     public long nextEvent() {
@@ -104,7 +118,17 @@ public final class LoopCore implements AutoCloseable {
             }
         }
         events = null;
+        if (sampleDue) {
+            sampleDue = false;
+            return SAMPLE_DUE;
+        }
         return -1;
+    }
+
+    /** The loop's JFR events ({@code dev.rloop.LoopIteration}, {@code LoopLag}, {@code SlowCallback}). */
+    @HostAccess.Export
+    public LoopSampler sampler() {
+        return sampler;
     }
 
     /**
@@ -217,6 +241,7 @@ public final class LoopCore implements AutoCloseable {
         }
         closed = true;
         watcher.close();
+        sampler.close();
         try {
             selector.close();
         } catch (IOException ignored) {

@@ -217,7 +217,7 @@ def main(argv=None):
         with open(args.json, "w") as f:
             json.dump(out, f, indent=1)
     peers = {}
-    if args.peers and os.path.exists(args.peers):
+    if args.peers and os.path.exists(args.peers) and os.path.getsize(args.peers):
         with open(args.peers) as f:
             peers = json.load(f)
     print_table(out, peers)

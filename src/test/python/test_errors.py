@@ -367,32 +367,3 @@ class InterruptTests(LoopTestCase):
         with self.assertRaises(KeyboardInterrupt):
             self.loop.run_forever()
         self.assertFalse(self.loop.is_running())
-
-
-class NotImplementedTests(LoopTestCase):
-    """rloop raises NotImplementedError naming the method; the stdlib loop implements them."""
-
-    def setUp(self):
-        super().setUp()
-        if not self.is_rloop:
-            self.skipTest("rloop-only: the stdlib loop implements these operations")
-
-    def _assert_not_implemented(self, name, *args, **kwargs):
-        with self.subTest(name):
-            with self.assertRaises(NotImplementedError) as cm:
-                result = getattr(self.loop, name)(*args, **kwargs)
-                if asyncio.iscoroutine(result):
-                    self.run_async(result)
-            self.assertIn(name, str(cm.exception))
-
-    def test_pipes_and_subprocesses(self):
-        import os
-        r, w = os.pipe()
-        rf = os.fdopen(r, "rb", buffering=0)
-        wf = os.fdopen(w, "wb", buffering=0)
-        self.addCleanup(rf.close)
-        self.addCleanup(wf.close)
-        self._assert_not_implemented("connect_read_pipe", asyncio.Protocol, rf)
-        self._assert_not_implemented("connect_write_pipe", asyncio.Protocol, wf)
-        self._assert_not_implemented("subprocess_exec", asyncio.SubprocessProtocol, "true")
-        self._assert_not_implemented("subprocess_shell", asyncio.SubprocessProtocol, "true")

@@ -14,9 +14,9 @@ docs/ARCHITECTURE.md has the numbers.
 import sys
 import threading
 
-from asyncio import base_events, coroutines, events
+from asyncio import base_events, coroutines, events, unix_events
 
-from . import _bridge, _tasks
+from . import _bridge, _pipes, _process, _tasks
 from ._executor import DefaultExecutor
 from ._network import NetworkMixin
 from ._py_sockets import PythonSocketsMixin
@@ -43,16 +43,6 @@ def _is_java_code(func):
         return False
     from .java import is_java_callable
     return is_java_callable(func)
-
-
-def _not_implemented(name, issue):
-    def method(self, *args, **kwargs):
-        raise NotImplementedError(
-            f"rloop does not implement {name}() yet ({issue}); "
-            f"use GraalPy's stdlib loop (rloop-graalpy --loop asyncio) for it")
-    method.__name__ = name
-    method.__qualname__ = f"Loop.{name}"
-    return method
 
 
 class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
@@ -334,9 +324,78 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
         self._signal_handlers.check(sig)
         return self._signal_handlers.remove(sig)
 
-    # ---- not yet implemented: pipes, subprocesses ------------------------------------------
+    # ---- subprocesses and pipes -------------------------------------------------------------
 
-    connect_read_pipe = _not_implemented("connect_read_pipe", "pipes are a later rloop issue")
-    connect_write_pipe = _not_implemented("connect_write_pipe", "pipes are a later rloop issue")
-    subprocess_exec = _not_implemented("subprocess_exec", "subprocesses are a later rloop issue")
-    subprocess_shell = _not_implemented("subprocess_shell", "subprocesses are a later rloop issue")
+    # subprocess_exec/subprocess_shell are the stdlib's (argument checks), which call this
+    async def _make_subprocess_transport(self, protocol, args, shell, stdin, stdout, stderr,
+                                         bufsize, extra=None, **kwargs):
+        waiter = self.create_future()
+        transport = _process.ProcessTransport(self, protocol, args, shell, stdin, stdout, stderr,
+                                              bufsize, waiter=waiter, extra=extra, **kwargs)
+        try:
+            await waiter
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except BaseException:
+            transport.close()
+            await transport._wait()
+            raise
+        return transport
+
+    async def connect_read_pipe(self, protocol_factory, pipe):
+        java_pipe = self._java_pipe(pipe, readable=True)
+        if java_pipe is None:
+            # a pipe made by Python code: asyncio's own transport over add_reader
+            return await self._python_pipe(unix_events._UnixReadPipeTransport,
+                                           protocol_factory, pipe)
+        return await self._connect_java_pipe(_pipes.ReadPipeTransport, protocol_factory,
+                                             java_pipe, pipe)
+
+    async def connect_write_pipe(self, protocol_factory, pipe):
+        java_pipe = self._java_pipe(pipe, readable=False)
+        if java_pipe is None:
+            return await self._python_pipe(unix_events._UnixWritePipeTransport,
+                                           protocol_factory, pipe)
+        return await self._connect_java_pipe(_pipes.WritePipeTransport, protocol_factory,
+                                             java_pipe, pipe)
+
+    def _java_pipe(self, pipe, readable):
+        """The Java pipe for a child's pipe or one of the program's standard streams, or None
+        for a pipe Python code made."""
+        if isinstance(pipe, _process.JavaPipe):
+            return pipe.pipe
+        try:
+            fd = pipe.fileno()
+        except (AttributeError, OSError, ValueError):
+            return None
+        streams = _bridge.bridge.standardStreams()
+        if readable and fd == 0:
+            return streams.stdinPipe(self._core, self._new_channel_id())
+        if not readable and fd in (1, 2):
+            flush = getattr(pipe, "flush", None)
+            if flush is not None:
+                flush()  # what print() buffered goes out first
+            return streams.outputPipe(self._core, self._new_channel_id(), fd)
+        return None
+
+    async def _connect_java_pipe(self, transport_class, protocol_factory, java_pipe, pipe):
+        protocol = protocol_factory()
+        waiter = self.create_future()
+        transport = transport_class(self, java_pipe, protocol, pipe, waiter)
+        try:
+            await waiter
+        except BaseException:
+            transport.close()
+            raise
+        return transport, protocol
+
+    async def _python_pipe(self, transport_class, protocol_factory, pipe):
+        protocol = protocol_factory()
+        waiter = self.create_future()
+        transport = transport_class(self, pipe, protocol, waiter)
+        try:
+            await waiter
+        except BaseException:
+            transport.close()
+            raise
+        return transport, protocol

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.Iterator;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import dev.rloop.jfr.LoopSampler;
 import dev.rloop.net.LoopChannel;
@@ -35,6 +36,12 @@ public final class LoopCore implements AutoCloseable {
     private Iterator<SelectionKey> events;
     /** {@link #nextEvent} ends with {@link #SAMPLE_DUE} once: Python hands its counts to JFR. */
     private boolean sampleDue;
+    /**
+     * Events posted by Java threads for loop objects that are not selectable channels (a
+     * process's pipes and exit, pumped by virtual threads): {@code id << 5 | ops}, as
+     * {@link #nextEvent} returns them.
+     */
+    private final ConcurrentLinkedQueue<Long> posted = new ConcurrentLinkedQueue<>();
     private PythonWakeChannel pythonWake;
     /** True while Python waits in select.select: wake-ups then go through the wake channel. */
     private volatile boolean pythonPolling;
@@ -95,6 +102,9 @@ public final class LoopCore implements AutoCloseable {
         // here do not count again: what matters is what the set holds
         int ready = selector.selectedKeys().size();
         events = ready > 0 ? selector.selectedKeys().iterator() : null;
+        if (!posted.isEmpty()) {
+            ready++;
+        }
         if (sampler.due()) {
             sampleDue = true;
             return ready + 1;
@@ -118,6 +128,10 @@ public final class LoopCore implements AutoCloseable {
             }
         }
         events = null;
+        Long p = posted.poll();
+        if (p != null) {
+            return p;
+        }
         if (sampleDue) {
             sampleDue = false;
             return SAMPLE_DUE;
@@ -175,6 +189,16 @@ public final class LoopCore implements AutoCloseable {
     @HostAccess.Export
     public NetChannels net() {
         return net;
+    }
+
+    /**
+     * Posts the event {@code id << 5 | ops} for the loop's next {@link #nextEvent}s and wakes the
+     * loop (any thread): how Java threads that are no channels (a process's pipe pumps, its
+     * exit) make the loop run a handler registered under {@code id}, as a ready channel does.
+     */
+    public void post(int id, int ops) {
+        posted.add(((long) id << 5) | ops);
+        wakeup();
     }
 
     /** Wakes the loop if it is blocked, or makes its next wait return at once. Any thread. */

@@ -6,6 +6,8 @@ import org.graalvm.polyglot.Value;
 import dev.rloop.jvm.GeneratorPublisher;
 import dev.rloop.jvm.JavaCompletions;
 import dev.rloop.jvm.PublisherItems;
+import dev.rloop.process.ChildProcess;
+import dev.rloop.process.StandardStreams;
 
 /**
  * The one Java object the {@code rloop} Python package needs: it is put into the context's
@@ -14,6 +16,13 @@ import dev.rloop.jvm.PublisherItems;
  */
 public final class PythonBridge {
     public static final String BINDING = "rloop.bridge";
+
+    private final StandardStreams streams;
+
+    /** The bridge of a program whose standard streams are {@code streams}. */
+    PythonBridge(StandardStreams streams) {
+        this.streams = streams;
+    }
 
     @HostAccess.Export
     public LoopCore newCore() {
@@ -60,4 +69,20 @@ public final class PythonBridge {
         return GeneratorPublisher.create(completions, description);
     }
 
+
+    /**
+     * {@code loop.subprocess_exec}: starts a child process ({@link ChildProcess#start}); the
+     * {@link ChildProcess}, or the errno when it did not start.
+     */
+    @HostAccess.Export
+    public Object spawn(LoopCore core, int id, int[] pipeIds, String[] argv, String cwd, String[] env,
+                        int[] modes, String[] paths) {
+        return ChildProcess.start(core, id, pipeIds, argv, cwd, env, modes, paths, streams);
+    }
+
+    /** The program's standard streams, for {@code connect_read_pipe(sys.stdin)} and the like. */
+    @HostAccess.Export
+    public StandardStreams standardStreams() {
+        return streams;
+    }
 }

@@ -11,6 +11,8 @@ import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 
+import dev.rloop.process.StandardStreams;
+
 /**
  * The Java host API: builds GraalPy contexts in which {@code import rloop} works and runs Python
  * programs with rloop installed as the asyncio loop. The launcher is a thin command line over
@@ -100,7 +102,12 @@ public final class RLoop {
 
     /** Makes {@code import rloop} work in a context built elsewhere (for example by GraalPyResources). */
     public static void install(Context context) {
-        context.getPolyglotBindings().putMember(PythonBridge.BINDING, new PythonBridge());
+        install(context, StandardStreams.thisProcess());
+    }
+
+    /** {@link #install(Context)} for a program whose standard streams are {@code streams}. */
+    static void install(Context context, StandardStreams streams) {
+        context.getPolyglotBindings().putMember(PythonBridge.BINDING, new PythonBridge(streams));
     }
 
     /**
@@ -160,7 +167,7 @@ public final class RLoop {
             builder.option("python.WarnOptions", String.join(",", warnOptions));
         }
         try (Context ctx = builder.build()) {
-            install(ctx);
+            install(ctx, StandardStreams.of(host.in(), host.out(), host.err()));
             if (host.started() != null) {
                 host.started().accept(ctx);
             }

@@ -777,6 +777,42 @@ class LauncherIT {
     }
 
     /**
+     * A JFR recording started on the command line (before the first loop exists) gets the
+     * loop's events: the slow callback, with asyncio's description of it, and the iteration
+     * counts.
+     */
+    @Test
+    void aRecordingFromTheCommandLineGetsTheLoopsEvents() throws Exception {
+        Path recording = dir.resolve("app.jfr");
+        Path app = script("jfr_app.py", """
+                import asyncio, time
+
+                def hog():
+                    time.sleep(0.2)
+
+                async def main():
+                    asyncio.get_running_loop().call_soon(hog)
+                    for _ in range(300):
+                        await asyncio.sleep(0.005)
+
+                asyncio.run(main())
+                print("done")
+                """);
+        Run r = run(List.of(), List.of("--no-daemon", app.toString()),
+                Map.of("RLOOP_JAVA_OPTS", "-XX:StartFlightRecording=filename=" + recording + ",dumponexit=true"),
+                null, RUN_TIMEOUT_S);
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.out().contains("done"), r::toString);
+        List<jdk.jfr.consumer.RecordedEvent> events = jdk.jfr.consumer.RecordingFile.readAllEvents(recording);
+        List<String> slow = events.stream().filter(e -> e.getEventType().getName().equals("dev.rloop.SlowCallback"))
+                .map(e -> e.getString("callback")).toList();
+        assertEquals(1, slow.size(), slow::toString);
+        assertTrue(slow.get(0).contains("hog"), slow::toString);
+        assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("dev.rloop.LoopIteration")
+                && e.getLong("iterations") > 0), "LoopIteration events");
+    }
+
+    /**
      * Makes sure the daemon serves: a first command runs in a JVM of its own and starts the daemon
      * to begin after it; this waits until the daemon's socket is there.
      */

@@ -1,0 +1,238 @@
+package dev.rloop.process;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.SelectionKey;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.Value;
+
+import dev.rloop.LoopCore;
+import dev.rloop.net.LoopChannel;
+import dev.rloop.net.NetErrors;
+import dev.rloop.net.PythonBuffers;
+
+/**
+ * A blocking Java {@link OutputStream} (a child's stdin, the program's stdout or stderr) written
+ * by the loop as if it were a channel: {@link #write} queues a copy and returns at once; a
+ * virtual thread does the blocking writes, and posts an {@code OP_WRITE} event
+ * ({@link LoopCore#post}) as the queue drains, so the transport can resume a paused protocol
+ * and finish a close. No Python runs on the pump.
+ */
+public final class WritePipe {
+    /** {@link #flush} result once the reading end has gone and nothing is pending. */
+    static final int READER_GONE = -3;
+
+    private final LoopCore core;
+    private final int id;
+    private final OutputStream out;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    private long pending;
+    private boolean eofRequested;
+    private boolean closed;
+    private boolean posted;
+    private boolean readerGone;
+    private int errno;
+
+    WritePipe(LoopCore core, int id, OutputStream out, String name) {
+        this.core = core;
+        this.id = id;
+        this.out = out;
+        Thread.ofVirtual().name("rloop-pipe-" + name).start(this::pump);
+    }
+
+    @HostAccess.Export
+    public int id() {
+        return id;
+    }
+
+    private void pump() {
+        try {
+            while (true) {
+                byte[] chunk;
+                lock.lock();
+                try {
+                    while (!closed && queue.isEmpty() && !eofRequested) {
+                        work.awaitUninterruptibly();
+                    }
+                    if (closed || queue.isEmpty()) {
+                        return; // closed, or the end of the stream was asked for and all is written
+                    }
+                    chunk = queue.peek();
+                } finally {
+                    lock.unlock();
+                }
+                out.write(chunk);
+                out.flush();
+                lock.lock();
+                try {
+                    queue.poll();
+                    pending -= chunk.length;
+                    postWrite();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } catch (IOException e) {
+            lock.lock();
+            try {
+                if (!closed) {
+                    errno = NetErrors.errno(e) == NetErrors.EIO ? NetErrors.EPIPE : NetErrors.errno(e);
+                    postWrite();
+                }
+            } finally {
+                lock.unlock();
+            }
+        } finally {
+            closeQuietly();
+        }
+    }
+
+    /** Called holding the lock. */
+    private void postWrite() {
+        if (!posted) {
+            posted = true;
+            core.post(id, SelectionKey.OP_WRITE);
+        }
+    }
+
+    /**
+     * Queues a copy of {@code length} bytes of {@code data} (the Java array behind a Python
+     * {@code bytes}/{@code bytearray}); returns the bytes pending, or {@link LoopChannel#ERROR}.
+     */
+    @HostAccess.Export
+    public long write(byte[] data, int length) {
+        byte[] copy = new byte[length];
+        System.arraycopy(data, 0, copy, 0, length);
+        return queue(copy);
+    }
+
+    /** {@link #write} for a Python buffer with no Java array of its own. */
+    @HostAccess.Export
+    public long writeBuffer(Value data) {
+        return queue(PythonBuffers.copyOf(data));
+    }
+
+    private long queue(byte[] copy) {
+        lock.lock();
+        try {
+            if (errno != 0) {
+                return LoopChannel.ERROR;
+            }
+            if (copy.length > 0) {
+                queue.add(copy);
+                pending += copy.length;
+                work.signal();
+            }
+            return pending;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * After a write event: the bytes still pending, {@link LoopChannel#ERROR} after a failed
+     * write, or {@link #READER_GONE} when the reader (a child that exited) has gone with nothing
+     * pending. Loop thread.
+     */
+    @HostAccess.Export
+    public long flush() {
+        lock.lock();
+        try {
+            posted = false;
+            if (errno != 0) {
+                return LoopChannel.ERROR;
+            }
+            if (pending == 0 && readerGone) {
+                return READER_GONE;
+            }
+            return pending;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The bytes queued and not yet written. */
+    @HostAccess.Export
+    public long pending() {
+        lock.lock();
+        try {
+            return pending;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Drops what is queued (abort, or a write error). */
+    @HostAccess.Export
+    public void discard() {
+        lock.lock();
+        try {
+            queue.clear();
+            pending = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the stream once everything queued is written ({@code write_eof}); 0. */
+    @HostAccess.Export
+    public int shutdownOutput() {
+        lock.lock();
+        try {
+            eofRequested = true;
+            work.signal();
+            return 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The child reading this pipe has exited: tell the transport once nothing is pending. */
+    void readerGone() {
+        lock.lock();
+        try {
+            readerGone = true;
+            postWrite();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @HostAccess.Export
+    public int errno() {
+        return errno;
+    }
+
+    /** Closes the stream now; what is queued is dropped. */
+    @HostAccess.Export
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.clear();
+            pending = 0;
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+        // not on the loop thread: closing a child's stdin may block while the pump writes to it
+        Thread.ofVirtual().name("rloop-pipe-close").start(this::closeQuietly);
+    }
+
+    private void closeQuietly() {
+        try {
+            out.close();
+        } catch (IOException ignored) {
+            // the reader has gone: nothing left to tell the program
+        }
+    }
+}

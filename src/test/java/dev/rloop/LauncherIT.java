@@ -776,6 +776,53 @@ class LauncherIT {
         }
     }
 
+    private static final String PIPES_PROBE = """
+            import asyncio, sys
+
+            async def main():
+                loop = asyncio.get_running_loop()
+                # the program's own stdin, read line by line through a pipe transport
+                reader = asyncio.StreamReader()
+                await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+                lines = [line async for line in reader]
+                # a child Python on rloop, its stdout inherited (None), its stderr piped
+                child = await asyncio.create_subprocess_exec(
+                    sys.executable, "-c",
+                    "import asyncio, sys; print('child loop', type(asyncio.new_event_loop()).__module__);"
+                    "print('child err', file=sys.stderr)",
+                    stderr=asyncio.subprocess.PIPE)
+                _, err = await child.communicate()
+                sys.stderr.write(f"child said {err!r}, exit {child.returncode}\\n")
+                # the program's own stdout, written through a pipe transport (which, as in
+                # CPython, closes stdout when it closes)
+                transport, _ = await loop.connect_write_pipe(asyncio.Protocol, sys.stdout)
+                transport.write(f"read {len(lines)} lines, last {lines[-1]!r}\\n".encode())
+                transport.close()
+
+            asyncio.run(main())
+            """;
+
+    /**
+     * connect_read_pipe on the program's own stdin when the launcher is fed from a pipe,
+     * connect_write_pipe on its stdout, and a child process running {@code sys.executable}
+     * (the launcher) with an inherited stdout: in the launcher's own JVM and through the daemon.
+     */
+    @Test
+    void stdinAndStdoutAsPipesAndAChildPythonWithInheritedStdout() throws Exception {
+        Path probe = script("pipes_probe.py", PIPES_PROBE);
+        StringBuilder input = new StringBuilder();
+        for (int i = 0; i < 2000; i++) {
+            input.append("line ").append(i).append('\n');
+        }
+        for (List<String> args : List.of(List.of("--no-daemon", probe.toString()), List.of(probe.toString()))) {
+            Run r = run(List.of(), args, Map.of(), input.toString(), RUN_TIMEOUT_S);
+            assertEquals(0, r.exit(), r::toString);
+            assertEquals(List.of("child loop rloop.loop", "read 2000 lines, last b'line 1999\\n'"),
+                    lines(r.out()), r::toString);
+            assertTrue(r.err().contains("child said b'child err\\n', exit 0"), r::toString);
+        }
+    }
+
     /**
      * A JFR recording started on the command line (before the first loop exists) gets the
      * loop's events: the slow callback, with asyncio's description of it, and the iteration

@@ -30,6 +30,7 @@ import time
 
 from bench_core import BenchError, JitActivity, Workload, WorkloadSkipped, perf_counter
 from net_workloads import NET_WORKLOADS
+from proc_workloads import PROC_WORKLOADS
 from tls_workloads import TLS_WORKLOADS
 
 
@@ -282,12 +283,13 @@ class Timers(Workload):
 
 
 SCHEDULING_WORKLOADS = [FanOut, Chain, SeqTasks, Gather, Timers]
-WORKLOADS = SCHEDULING_WORKLOADS + NET_WORKLOADS + TLS_WORKLOADS
+WORKLOADS = SCHEDULING_WORKLOADS + NET_WORKLOADS + TLS_WORKLOADS + PROC_WORKLOADS
 WORKLOAD_NAMES = [w.name for w in WORKLOADS]
 # names --only also accepts, for a whole group
 WORKLOAD_GROUPS = {"scheduling": [w.name for w in SCHEDULING_WORKLOADS],
                    "net": [w.name for w in NET_WORKLOADS],
-                   "tls": [w.name for w in TLS_WORKLOADS]}
+                   "tls": [w.name for w in TLS_WORKLOADS],
+                   "proc": [w.name for w in PROC_WORKLOADS]}
 
 
 # ---- runner ----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from asyncio import constants, futures, transports
 from asyncio.log import logger
 
 from . import _buffers, _tasks
+from ._transport import report_fatal_error
 
 _ERROR = -2          # dev.rloop.net.LoopChannel.ERROR
 _EOF = -1            # ReadPipe.EOF
@@ -66,16 +67,7 @@ class _PipeTransport:
         return self._protocol
 
     def _fatal_error(self, exc, message):
-        if isinstance(exc, OSError):
-            if self._loop.get_debug():
-                logger.debug("%r: %s", self, message, exc_info=True)
-        else:
-            self._loop.call_exception_handler({
-                "message": message,
-                "exception": exc,
-                "transport": self,
-                "protocol": self._protocol,
-            })
+        report_fatal_error(self, exc, message)
         self._close(exc)
 
     def _call_connection_lost(self, exc):

@@ -112,6 +112,7 @@ class ProcessTransport(base_subprocess.BaseSubprocessTransport):
         self._proc = spawn(loop, self._exit_id, args, shell, (stdin, stdout, stderr), kwargs)
         self._read_handle = _tasks.Handle(self._exited, (), loop, None)
         self._write_handle = None
+        self._exit_seen = loop.create_future()
         loop._register_channel(self._exit_id, self)
         if self._proc.poll() is not None:
             loop.call_soon(self._exited)  # its exit may have been posted before registration
@@ -123,7 +124,14 @@ class ProcessTransport(base_subprocess.BaseSubprocessTransport):
         if returncode is None:
             return
         self._loop._unregister_channel(self._exit_id)
+        if not self._exit_seen.done():
+            self._exit_seen.set_result(returncode)
         self._process_exited(returncode)
+
+    async def _wait_exit(self):
+        """Until the child has exited: after a failed start, when pipes that never connected
+        would keep asyncio's _wait() (which also waits for every pipe) from ever returning."""
+        return await self._exit_seen
 
 
 def spawn(loop, exit_id, args, shell, stdio, kwargs):

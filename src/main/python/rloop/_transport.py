@@ -12,6 +12,22 @@ from asyncio.log import logger
 from . import _tasks
 
 
+def report_fatal_error(transport, exc, message):
+    """How asyncio's transports report the error that ends them: an OSError (the peer or the
+    system ended it) only in debug mode, anything else to the loop's exception handler."""
+    loop = transport._loop
+    if isinstance(exc, OSError):
+        if loop.get_debug():
+            logger.debug("%r: %s", transport, message, exc_info=True)
+    else:
+        loop.call_exception_handler({
+            "message": message,
+            "exception": exc,
+            "transport": transport,
+            "protocol": transport._protocol,
+        })
+
+
 class ChannelTransport(transports._FlowControlMixin):
     """The base of rloop's transports; subclasses add reading and writing."""
 
@@ -98,16 +114,7 @@ class ChannelTransport(transports._FlowControlMixin):
         self._force_close(None)
 
     def _fatal_error(self, exc, message="Fatal error on transport"):
-        if isinstance(exc, OSError):
-            if self._loop.get_debug():
-                logger.debug("%r: %s", self, message, exc_info=True)
-        else:
-            self._loop.call_exception_handler({
-                "message": message,
-                "exception": exc,
-                "transport": self,
-                "protocol": self._protocol,
-            })
+        report_fatal_error(self, exc, message)
         self._force_close(exc)
 
     def _force_close(self, exc):

@@ -18,7 +18,7 @@ from asyncio import base_events, coroutines, events, unix_events
 
 from . import _bridge, _pipes, _process, _tasks
 from ._executor import DefaultExecutor
-from ._network import NetworkMixin
+from ._network import NetworkMixin, _transport_ready
 from ._py_sockets import PythonSocketsMixin
 from ._timers import TimerQueue
 from ._signals import SignalHandlers
@@ -337,8 +337,8 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
         except (SystemExit, KeyboardInterrupt):
             raise
         except BaseException:
-            transport.close()
-            await transport._wait()
+            transport.close()  # kills the child if it runs
+            await transport._wait_exit()
             raise
         return transport
 
@@ -346,18 +346,28 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
         java_pipe = self._java_pipe(pipe, readable=True)
         if java_pipe is None:
             # a pipe made by Python code: asyncio's own transport over add_reader
-            return await self._python_pipe(unix_events._UnixReadPipeTransport,
-                                           protocol_factory, pipe)
-        return await self._connect_java_pipe(_pipes.ReadPipeTransport, protocol_factory,
-                                             java_pipe, pipe)
+            def make(protocol, waiter):
+                return unix_events._UnixReadPipeTransport(self, pipe, protocol, waiter)
+        else:
+            def make(protocol, waiter):
+                return _pipes.ReadPipeTransport(self, java_pipe, protocol, pipe, waiter)
+        return await self._connect_pipe(make, protocol_factory)
 
     async def connect_write_pipe(self, protocol_factory, pipe):
         java_pipe = self._java_pipe(pipe, readable=False)
         if java_pipe is None:
-            return await self._python_pipe(unix_events._UnixWritePipeTransport,
-                                           protocol_factory, pipe)
-        return await self._connect_java_pipe(_pipes.WritePipeTransport, protocol_factory,
-                                             java_pipe, pipe)
+            def make(protocol, waiter):
+                return unix_events._UnixWritePipeTransport(self, pipe, protocol, waiter)
+        else:
+            def make(protocol, waiter):
+                return _pipes.WritePipeTransport(self, java_pipe, protocol, pipe, waiter)
+        return await self._connect_pipe(make, protocol_factory)
+
+    async def _connect_pipe(self, make_transport, protocol_factory):
+        protocol = protocol_factory()
+        waiter = self.create_future()
+        transport = make_transport(protocol, waiter)
+        return await _transport_ready(transport, protocol, waiter)
 
     def _java_pipe(self, pipe, readable):
         """The Java pipe for a child's pipe or one of the program's standard streams, or None
@@ -377,25 +387,3 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
                 flush()  # what print() buffered goes out first
             return streams.outputPipe(self._core, self._new_channel_id(), fd)
         return None
-
-    async def _connect_java_pipe(self, transport_class, protocol_factory, java_pipe, pipe):
-        protocol = protocol_factory()
-        waiter = self.create_future()
-        transport = transport_class(self, java_pipe, protocol, pipe, waiter)
-        try:
-            await waiter
-        except BaseException:
-            transport.close()
-            raise
-        return transport, protocol
-
-    async def _python_pipe(self, transport_class, protocol_factory, pipe):
-        protocol = protocol_factory()
-        waiter = self.create_future()
-        transport = transport_class(self, pipe, protocol, waiter)
-        try:
-            await waiter
-        except BaseException:
-            transport.close()
-            raise
-        return transport, protocol

@@ -23,7 +23,7 @@ import org.graalvm.polyglot.Value;
  * second gets {@code onError(IllegalStateException)}.
  */
 public final class GeneratorPublisher implements Flow.Publisher<Object> {
-    private final JavaCompletions completions;
+    private final ParkedFuture parked;
     private final String description;
     private Flow.Subscriber<? super Object> subscriber; // guarded by this
     private boolean subscribed;                          // onSubscribe returned; guarded by this
@@ -31,11 +31,10 @@ public final class GeneratorPublisher implements Flow.Publisher<Object> {
     private boolean cancelled;                           // guarded by this
     private boolean finished;                            // a terminal signal was sent; guarded by this
     private long badRequest;                             // a request(n) with n <= 0; guarded by this
-    private int parked;                                  // token of the parked task, or 0; guarded by this
     private Throwable subscriberFailure;                 // thrown by onNext; loop thread
 
     GeneratorPublisher(JavaCompletions completions, String description) {
-        this.completions = completions;
+        this.parked = new ParkedFuture(completions);
         this.description = description;
     }
 
@@ -92,14 +91,7 @@ public final class GeneratorPublisher implements Flow.Publisher<Object> {
     }
 
     private void wake() {
-        int token;
-        synchronized (this) {
-            token = parked;
-            parked = 0;
-        }
-        if (token != 0) {
-            completions.signal(token);
-        }
+        parked.wake();
     }
 
     /**
@@ -120,7 +112,7 @@ public final class GeneratorPublisher implements Flow.Publisher<Object> {
                 if (subscribed && demand > 0) {
                     return demand;
                 }
-                parked = token;
+                parked.park(token); // under this lock: a request() changes demand under it first
                 return 0;
             }
             bad = badRequest;

@@ -20,7 +20,7 @@ public final class PublisherItems implements Flow.Subscriber<Object> {
     /** {@link #park} results. */
     static final int PARKED = 0, READY = 1, DONE = 2, FAILED = 3;
 
-    private final JavaCompletions completions;
+    private final ParkedFuture parked;
     private final int batch;
     private final int refill;
     private final ConcurrentLinkedQueue<Object> items = new ConcurrentLinkedQueue<>();
@@ -28,13 +28,11 @@ public final class PublisherItems implements Flow.Subscriber<Object> {
     private volatile boolean completed;
     private volatile Throwable error;
     private volatile boolean closed;
-    /** The token of the parked Python future, or 0. Guarded by this. */
-    private int parked;
     /** Items taken since the last request. Loop thread only. */
     private int taken;
 
     PublisherItems(JavaCompletions completions, int batch) {
-        this.completions = completions;
+        this.parked = new ParkedFuture(completions);
         this.batch = batch;
         this.refill = Math.max(1, batch / 2);
     }
@@ -85,14 +83,7 @@ public final class PublisherItems implements Flow.Subscriber<Object> {
     }
 
     private void wake() {
-        int token;
-        synchronized (this) {
-            token = parked;
-            parked = 0;
-        }
-        if (token != 0) {
-            completions.signal(token);
-        }
+        parked.wake();
     }
 
     /** The next buffered item, or null if none has arrived. Loop thread. */
@@ -114,18 +105,20 @@ public final class PublisherItems implements Flow.Subscriber<Object> {
      * Loop thread.
      */
     @HostAccess.Export
-    public synchronized int park(int token) {
-        if (!items.isEmpty()) {
-            return READY;
+    public int park(int token) {
+        synchronized (parked) {
+            if (!items.isEmpty()) {
+                return READY;
+            }
+            if (error != null) {
+                return FAILED;
+            }
+            if (completed || closed) {
+                return DONE;
+            }
+            parked.park(token);
+            return PARKED;
         }
-        if (error != null) {
-            return FAILED;
-        }
-        if (completed || closed) {
-            return DONE;
-        }
-        parked = token;
-        return PARKED;
     }
 
     /** The publisher's failure, after {@link #park} said {@code FAILED}. */

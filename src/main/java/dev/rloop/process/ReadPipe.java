@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.nio.channels.SelectionKey;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.graalvm.polyglot.HostAccess;
 
@@ -24,7 +23,7 @@ import dev.rloop.net.NetErrors;
  * the transport is paused ({@code setReading(false)}), so a child that writes faster than the
  * program reads blocks on its full pipe, as it would under any loop. No Python runs on the pump.
  */
-public final class ReadPipe {
+public final class ReadPipe extends PumpedPipe {
     /** What one blocking read asks for: a Linux pipe holds 64 KiB. */
     static final int CHUNK = 64 * 1024;
     /** Bytes queued for the loop before the pump waits. */
@@ -32,10 +31,7 @@ public final class ReadPipe {
     /** {@link #read} results besides a count. */
     static final int EOF = -1, ERROR = LoopChannel.ERROR;
 
-    private final LoopCore core;
-    private final int id;
     private final InputStream in;
-    private final ReentrantLock lock = new ReentrantLock();
     private final Condition wanted = lock.newCondition();
     private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
     private final ArrayDeque<Integer> lengths = new ArrayDeque<>();
@@ -44,20 +40,11 @@ public final class ReadPipe {
     private int buffered;      // bytes queued and not taken
     private boolean reading; // the transport starts it, after connection_made, as asyncio does
     private boolean eof;
-    private boolean closed;
-    private boolean posted;
-    private int errno;
 
     ReadPipe(LoopCore core, int id, InputStream in, String name) {
-        this.core = core;
-        this.id = id;
+        super(core, id, SelectionKey.OP_READ);
         this.in = in;
-        Thread.ofVirtual().name("rloop-pipe-" + name).start(this::pump);
-    }
-
-    @HostAccess.Export
-    public int id() {
-        return id;
+        startPump(name, this::pump);
     }
 
     private void pump() {
@@ -98,22 +85,21 @@ public final class ReadPipe {
             lock.lock();
             try {
                 if (!closed) {
-                    errno = NetErrors.errno(e);
+                    failed(NetErrors.errno(e));
                     postRead();
                 }
             } finally {
                 lock.unlock();
             }
         } finally {
-            closeQuietly();
+            closeQuietly(in);
         }
     }
 
-    /** Called holding the lock: one event until the loop reads. */
+    /** Called holding the lock: one event until the loop reads, none while paused. */
     private void postRead() {
-        if (!posted && reading) {
-            posted = true;
-            core.post(id, SelectionKey.OP_READ);
+        if (reading) {
+            post();
         }
     }
 
@@ -126,7 +112,7 @@ public final class ReadPipe {
     public int read(byte[] into, int max) {
         lock.lock();
         try {
-            posted = false;
+            acted();
             int n = 0;
             while (n < max && !chunks.isEmpty()) {
                 byte[] chunk = chunks.peek();
@@ -147,12 +133,12 @@ public final class ReadPipe {
             if (n > 0) {
                 buffered -= n;
                 wanted.signal();
-                if (!chunks.isEmpty() || eof || errno != 0) {
+                if (!chunks.isEmpty() || eof || errno() != 0) {
                     postRead(); // more is here already (the end, too): come back for it
                 }
                 return n;
             }
-            if (errno != 0) {
+            if (errno() != 0) {
                 return ERROR;
             }
             return eof ? EOF : 0;
@@ -169,19 +155,14 @@ public final class ReadPipe {
             reading = on;
             if (on) {
                 wanted.signal();
-                if (buffered > 0 || eof || errno != 0) {
-                    posted = false; // an event that came while paused was not acted on
+                if (buffered > 0 || eof || errno() != 0) {
+                    acted();        // an event that came while paused was not acted on
                     postRead();     // what arrived while paused
                 }
             }
         } finally {
             lock.unlock();
         }
-    }
-
-    @HostAccess.Export
-    public int errno() {
-        return errno;
     }
 
     /**
@@ -203,14 +184,6 @@ public final class ReadPipe {
         } finally {
             lock.unlock();
         }
-        Thread.ofVirtual().name("rloop-pipe-close").start(this::closeQuietly);
-    }
-
-    private void closeQuietly() {
-        try {
-            in.close();
-        } catch (IOException ignored) {
-            // a pipe that fails to close has nothing left to tell the program
-        }
+        closeLater(in);
     }
 }

@@ -5,7 +5,6 @@ import java.io.OutputStream;
 import java.nio.channels.SelectionKey;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.graalvm.polyglot.HostAccess;
 import org.graalvm.polyglot.Value;
@@ -22,33 +21,21 @@ import dev.rloop.net.PythonBuffers;
  * ({@link LoopCore#post}) as the queue drains, so the transport can resume a paused protocol
  * and finish a close. No Python runs on the pump.
  */
-public final class WritePipe {
+public final class WritePipe extends PumpedPipe {
     /** {@link #flush} result once the reading end has gone and nothing is pending. */
     static final int READER_GONE = -3;
 
-    private final LoopCore core;
-    private final int id;
     private final OutputStream out;
-    private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
     private long pending;
     private boolean eofRequested;
-    private boolean closed;
-    private boolean posted;
     private boolean readerGone;
-    private int errno;
 
     WritePipe(LoopCore core, int id, OutputStream out, String name) {
-        this.core = core;
-        this.id = id;
+        super(core, id, SelectionKey.OP_WRITE);
         this.out = out;
-        Thread.ofVirtual().name("rloop-pipe-" + name).start(this::pump);
-    }
-
-    @HostAccess.Export
-    public int id() {
-        return id;
+        startPump(name, this::pump);
     }
 
     private void pump() {
@@ -73,7 +60,7 @@ public final class WritePipe {
                 try {
                     queue.poll();
                     pending -= chunk.length;
-                    postWrite();
+                    post();
                 } finally {
                     lock.unlock();
                 }
@@ -82,22 +69,15 @@ public final class WritePipe {
             lock.lock();
             try {
                 if (!closed) {
-                    errno = NetErrors.errno(e) == NetErrors.EIO ? NetErrors.EPIPE : NetErrors.errno(e);
-                    postWrite();
+                    int errno = NetErrors.errno(e);
+                    failed(errno == NetErrors.EIO ? NetErrors.EPIPE : errno); // "Stream closed": the reader went
+                    post();
                 }
             } finally {
                 lock.unlock();
             }
         } finally {
-            closeQuietly();
-        }
-    }
-
-    /** Called holding the lock. */
-    private void postWrite() {
-        if (!posted) {
-            posted = true;
-            core.post(id, SelectionKey.OP_WRITE);
+            closeQuietly(out);
         }
     }
 
@@ -121,7 +101,7 @@ public final class WritePipe {
     private long queue(byte[] copy) {
         lock.lock();
         try {
-            if (errno != 0) {
+            if (errno() != 0) {
                 return LoopChannel.ERROR;
             }
             if (copy.length > 0) {
@@ -144,8 +124,8 @@ public final class WritePipe {
     public long flush() {
         lock.lock();
         try {
-            posted = false;
-            if (errno != 0) {
+            acted();
+            if (errno() != 0) {
                 return LoopChannel.ERROR;
             }
             if (pending == 0 && readerGone) {
@@ -198,15 +178,10 @@ public final class WritePipe {
         lock.lock();
         try {
             readerGone = true;
-            postWrite();
+            post();
         } finally {
             lock.unlock();
         }
-    }
-
-    @HostAccess.Export
-    public int errno() {
-        return errno;
     }
 
     /** Closes the stream now; what is queued is dropped. */
@@ -224,15 +199,6 @@ public final class WritePipe {
         } finally {
             lock.unlock();
         }
-        // not on the loop thread: closing a child's stdin may block while the pump writes to it
-        Thread.ofVirtual().name("rloop-pipe-close").start(this::closeQuietly);
-    }
-
-    private void closeQuietly() {
-        try {
-            out.close();
-        } catch (IOException ignored) {
-            // the reader has gone: nothing left to tell the program
-        }
+        closeLater(out);
     }
 }

@@ -15,7 +15,7 @@ from asyncio import constants, futures, transports
 from asyncio.log import logger
 
 from . import _buffers, _tasks
-from ._transport import report_fatal_error
+from ._transport import PausableReading, report_fatal_error
 
 _ERROR = -2          # dev.rloop.net.LoopChannel.ERROR
 _EOF = -1            # ReadPipe.EOF
@@ -95,7 +95,7 @@ class _PipeTransport:
                 pass
 
 
-class ReadPipeTransport(_PipeTransport, transports.ReadTransport):
+class ReadPipeTransport(PausableReading, _PipeTransport, transports.ReadTransport):
     """Reads a Java ReadPipe: ``data_received`` per read, ``eof_received`` then
     ``connection_lost(None)`` at its end."""
 
@@ -116,22 +116,6 @@ class ReadPipeTransport(_PipeTransport, transports.ReadTransport):
 
     def is_reading(self):
         return not self._paused and not self._closing
-
-    def pause_reading(self):
-        if not self.is_reading():
-            return
-        self._paused = True
-        self._channel.setReading(False)
-        if self._loop.get_debug():
-            logger.debug("%r pauses reading", self)
-
-    def resume_reading(self):
-        if self._closing or not self._paused:
-            return
-        self._paused = False
-        self._channel.setReading(True)
-        if self._loop.get_debug():
-            logger.debug("%r resumes reading", self)
 
     def _read_ready(self):
         if self._paused or self._closing or self._channel is None:

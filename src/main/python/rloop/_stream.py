@@ -10,14 +10,14 @@ from asyncio.log import logger
 
 from . import _buffers
 from ._sockets import channel_error
-from ._transport import ChannelTransport
+from ._transport import ChannelTransport, PausableReading
 
 _ERROR = -2
 _EOF = -1
 _LOG_AFTER = constants.LOG_THRESHOLD_FOR_CONNLOST_WRITES
 
 
-class StreamTransport(ChannelTransport, transports.Transport):
+class StreamTransport(PausableReading, ChannelTransport, transports.Transport):
     """A connected stream socket's transport."""
 
     # loop.start_tls() (the stdlib's) swaps in asyncio's SSLProtocol through set_protocol
@@ -50,22 +50,6 @@ class StreamTransport(ChannelTransport, transports.Transport):
 
     def is_reading(self):
         return not self.is_closing() and not self._paused
-
-    def pause_reading(self):
-        if not self.is_reading():
-            return
-        self._paused = True
-        self._channel.setReading(False)
-        if self._loop.get_debug():
-            logger.debug("%r pauses reading", self)
-
-    def resume_reading(self):
-        if self._closing or not self._paused:
-            return
-        self._paused = False
-        self._channel.setReading(True)
-        if self._loop.get_debug():
-            logger.debug("%r resumes reading", self)
 
     def _read_ready(self):
         if self._conn_lost:

@@ -28,6 +28,28 @@ def report_fatal_error(transport, exc, message):
         })
 
 
+class PausableReading:
+    """``pause_reading``/``resume_reading`` for a transport over a Java object with
+    ``setReading`` (a loop-owned channel, a pumped pipe); the class sets ``_paused`` and
+    defines ``is_reading``."""
+
+    def pause_reading(self):
+        if not self.is_reading():
+            return
+        self._paused = True
+        self._channel.setReading(False)
+        if self._loop.get_debug():
+            logger.debug("%r pauses reading", self)
+
+    def resume_reading(self):
+        if self._closing or not self._paused:
+            return
+        self._paused = False
+        self._channel.setReading(True)
+        if self._loop.get_debug():
+            logger.debug("%r resumes reading", self)
+
+
 class ChannelTransport(transports._FlowControlMixin):
     """The base of rloop's transports; subclasses add reading and writing."""
 

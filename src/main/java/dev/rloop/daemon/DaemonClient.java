@@ -74,7 +74,7 @@ public final class DaemonClient {
     }
 
     /** Asks the daemon at {@code socket} to stop; whether it said yes. */
-    static boolean stop(Path socket) throws IOException {
+    private static boolean stop(Path socket) throws IOException {
         SocketChannel channel = connect(socket);
         if (channel == null) {
             return true;
@@ -168,16 +168,29 @@ public final class DaemonClient {
 
     /** Asks every daemon of this checkout (any build) to stop; 0 when all that were running said yes. */
     private int stopAll() throws IOException {
+        return stopCheckout(dir.resolve(key + "-0.sock"), false) ? 0 : 1;
+    }
+
+    /**
+     * Asks the daemons beside {@code socket} that serve its checkout to stop: all of them, or
+     * only those of other builds ({@code otherBuildsOnly}); whether all that were running said
+     * yes. Socket names are {@code <checkout>-<build>-<slot>.sock}.
+     */
+    static boolean stopCheckout(Path socket, boolean otherBuildsOnly) throws IOException {
+        String name = socket.getFileName().toString();
+        String checkout = name.substring(0, name.indexOf('-') + 1);
+        String build = name.substring(0, name.lastIndexOf('-') + 1);
         boolean all = true;
-        try (var sockets = Files.list(dir)) {
+        try (var sockets = Files.list(socket.getParent())) {
             for (Path p : sockets.toList()) {
-                String checkout = key.substring(0, key.indexOf('-') + 1);
-                if (p.getFileName().toString().startsWith(checkout) && p.toString().endsWith(".sock")) {
+                String other = p.getFileName().toString();
+                if (other.startsWith(checkout) && other.endsWith(".sock")
+                        && !(otherBuildsOnly && other.startsWith(build))) {
                     all &= stop(p);
                 }
             }
         }
-        return all ? 0 : 1;
+        return all;
     }
 
     /** The command's side of one program: its stdin, stdout, stderr, signals and exit status. */

@@ -20,6 +20,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.graalvm.polyglot.Context;
@@ -158,16 +162,8 @@ public final class DaemonServer {
      * running program.
      */
     private void stopEarlierBuilds() {
-        String name = socket.getFileName().toString();
-        String checkout = name.substring(0, name.indexOf('-') + 1);
-        String build = name.substring(0, name.lastIndexOf('-') + 1);
-        try (var sockets = Files.list(socket.getParent())) {
-            for (Path p : sockets.toList()) {
-                String other = p.getFileName().toString();
-                if (other.startsWith(checkout) && !other.startsWith(build) && other.endsWith(".sock")) {
-                    DaemonClient.stop(p);
-                }
-            }
+        try {
+            DaemonClient.stopCheckout(socket, true);
         } catch (IOException | RuntimeException e) {
             log("could not stop an earlier build's daemon: " + e);
         }
@@ -175,19 +171,18 @@ public final class DaemonServer {
 
     /** A program being run (on the main thread); {@code cleaning} once it has ended. */
     private static final class Running {
-        final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        final CountDownLatch done = new CountDownLatch(1);
         volatile boolean cleaning;
     }
 
     /** The programs the accept thread hands to the main thread, one at a time. */
-    private final java.util.concurrent.BlockingQueue<Runnable> programs =
-            new java.util.concurrent.LinkedBlockingQueue<>();
+    private final BlockingQueue<Runnable> programs = new LinkedBlockingQueue<>();
 
     /** The main thread's work: run the programs the accept thread accepts, until it has ended. */
     private void runPrograms(Thread accepting) {
         while (accepting.isAlive() || !programs.isEmpty()) {
             try {
-                Runnable program = programs.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+                Runnable program = programs.poll(1, TimeUnit.SECONDS);
                 if (program != null) {
                     program.run();
                 }

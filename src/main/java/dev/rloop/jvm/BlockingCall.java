@@ -9,8 +9,8 @@ import org.graalvm.polyglot.Value;
 /**
  * What {@code rloop.java.run_blocking} can run on a virtual thread: Java code only, since Python
  * runs on platform threads. A Java {@link Callable}, {@link Supplier} or {@link Runnable} (no
- * arguments), or a {@link Function} (one argument); Python hands Java methods over as a
- * {@link java.lang.reflect.Method} with its receiver (see {@code rloop.java}).
+ * arguments), or a {@link Function} (one argument), or a Java method as GraalPy hands it over
+ * ({@link #ofMethod}).
  */
 @FunctionalInterface
 interface BlockingCall {
@@ -33,11 +33,12 @@ interface BlockingCall {
         };
     }
 
+    /**
+     * A Java {@link Callable}, {@link Supplier} or {@link Runnable} with no arguments, or a
+     * {@link Function} with one; null for anything else (Python raises TypeError).
+     */
     static BlockingCall of(Object target, Object[] args) {
         int n = args == null ? 0 : args.length;
-        if (target instanceof MethodCall m) {
-            return m::invoke;
-        }
         if (n == 0) {
             if (target instanceof Callable<?> c) {
                 return c::call;
@@ -56,20 +57,6 @@ interface BlockingCall {
             Function<Object, Object> f = (Function<Object, Object>) target;
             return () -> f.apply(args[0]);
         }
-        throw new IllegalArgumentException("run_blocking needs a Java Callable, Supplier or Runnable (no arguments), "
-                + "a Function (one argument) or a Java method; got " + describe(target) + " with " + n
-                + " argument(s)");
-    }
-
-    /** Whether {@link #of} takes {@code o} with {@code args}. */
-    static boolean accepts(Object o, Object[] args) {
-        int n = args == null ? 0 : args.length;
-        return o instanceof MethodCall
-                || n == 0 && (o instanceof Callable<?> || o instanceof Supplier<?> || o instanceof Runnable)
-                || n == 1 && o instanceof Function<?, ?>;
-    }
-
-    private static String describe(Object o) {
-        return o == null ? "None" : o.getClass().getName();
+        return null;
     }
 }

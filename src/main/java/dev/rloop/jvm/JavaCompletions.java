@@ -73,10 +73,8 @@ public final class JavaCompletions {
      */
     @HostAccess.Export
     public int runBlocking(Object call, Object[] args) {
-        if (!BlockingCall.accepts(call, args)) {
-            return 0;
-        }
-        return start(BlockingCall.of(call, args));
+        BlockingCall blocking = BlockingCall.of(call, args);
+        return blocking == null ? 0 : start(blocking);
     }
 
     /** {@link #runBlocking} for a Java method as GraalPy hands it over (a host function). */

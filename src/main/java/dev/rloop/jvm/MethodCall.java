@@ -7,42 +7,35 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A Java method with its receiver and arguments, resolved by name as GraalPy resolves a call:
- * the public method of that name whose parameters take the arguments. How {@code rloop.java}
- * hands a Java method (a GraalPy bound host method has no Java object of its own) to a virtual
- * thread.
+ * A static Java method and its arguments, resolved by name as GraalPy resolves a call: the public
+ * static method of that name whose parameters take the arguments. How {@code rloop.java}
+ * runs a static Java method (a GraalPy host function has no Java object of its own) on a virtual
+ * thread by reflection, without entering the context there.
  */
-public final class MethodCall {
-    private final Object receiver;   // null for a static method
+final class MethodCall {
     private final Method method;
     private final Object[] args;
 
-    private MethodCall(Object receiver, Method method, Object[] args) {
-        this.receiver = receiver;
+    private MethodCall(Method method, Object[] args) {
         this.method = method;
         this.args = args;
     }
 
-    /**
-     * {@code target.name(args)}: {@code target} is an object, or a {@link Class} for its static
-     * methods. Refuses a name with no public method that takes {@code args}.
-     */
-    public static MethodCall of(Object target, String name, Object[] args) {
-        boolean isStatic = target instanceof Class<?>;
-        Class<?> type = isStatic ? (Class<?>) target : target.getClass();
+    /** {@code type.name(args)}; refuses a name with no public static method that takes {@code args}. */
+    private static MethodCall of(Class<?> type, String name, Object[] args) {
         List<Method> candidates = new ArrayList<>();
         for (Method m : type.getMethods()) {
-            if (m.getName().equals(name) && Modifier.isStatic(m.getModifiers()) == isStatic
+            if (m.getName().equals(name) && Modifier.isStatic(m.getModifiers())
                     && m.getParameterCount() == args.length && accepts(m.getParameterTypes(), args)) {
                 candidates.add(m);
             }
         }
         if (candidates.isEmpty()) {
-            throw new IllegalArgumentException("no public " + (isStatic ? "static " : "") + "method "
-                    + type.getName() + "." + name + " takes " + args.length + " argument(s) of these types");
+            throw new IllegalArgumentException("no public static method " + type.getName() + "." + name
+                    + " takes " + args.length + " argument(s) of these types");
         }
         Method chosen = candidates.get(0);
-        return new MethodCall(isStatic ? null : target, chosen, coerce(chosen.getParameterTypes(), args));
+        return new MethodCall(chosen, coerce(chosen.getParameterTypes(), args));
     }
 
     /**
@@ -66,7 +59,7 @@ public final class MethodCall {
 
     Object invoke() throws Exception {
         try {
-            return method.invoke(receiver, args);
+            return method.invoke(null, args);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof Exception ex) {

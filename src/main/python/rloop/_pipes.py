@@ -10,6 +10,7 @@ could poll. Pipes made by Python code (``os.pipe()``) use asyncio's own transpor
 """
 
 import os
+import warnings
 
 from asyncio import constants, futures, transports
 from asyncio.log import logger
@@ -52,7 +53,7 @@ class _PipeTransport:
             info.append("closing")
         return "<{}>".format(" ".join(info))
 
-    def __del__(self, _warn=__import__("warnings").warn):
+    def __del__(self, _warn=warnings.warn):
         if self._channel is not None:
             _warn(f"unclosed transport {self!r}", ResourceWarning, source=self)
             self._channel.close()

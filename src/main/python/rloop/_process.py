@@ -66,10 +66,12 @@ class JavaPopen:
         self.args = args
         self.pid = child.pid()
         self.returncode = None
-        pid = self.pid
-        self.stdin = JavaPipe(child.stdin(), f"{pid}:stdin") if child.stdin() is not None else None
-        self.stdout = JavaPipe(child.stdout(), f"{pid}:stdout") if child.stdout() is not None else None
-        self.stderr = JavaPipe(child.stderr(), f"{pid}:stderr") if child.stderr() is not None else None
+        self.stdin = self._pipe(child.stdin(), "stdin")
+        self.stdout = self._pipe(child.stdout(), "stdout")
+        self.stderr = self._pipe(child.stderr(), "stderr")
+
+    def _pipe(self, java_pipe, name):
+        return None if java_pipe is None else JavaPipe(java_pipe, f"{self.pid}:{name}")
 
     def __repr__(self):
         return f"<JavaPopen: returncode: {self.returncode} args: {self.args!r}>"
@@ -190,17 +192,16 @@ def _find_program(name, env, cwd):
     would search the JVM's own, which in the launcher's daemon is not the program's)."""
     if os.sep in name:
         return name if os.path.isabs(name) else os.path.join(cwd, name)
+    not_executable = None
     for directory in os.get_exec_path(env):
         candidate = os.path.join(directory or os.curdir, name)
         if os.path.isfile(candidate):
             if os.access(candidate, os.X_OK):
                 return candidate
-    # let Java fail with the errno CPython would report (ENOENT, or EACCES for a file found
-    # but not executable)
-    for directory in os.get_exec_path(env):
-        candidate = os.path.join(directory or os.curdir, name)
-        if os.path.isfile(candidate):
-            return candidate
+            not_executable = not_executable or candidate
+    if not_executable is not None:
+        # Java then fails with the errno CPython reports for it (EACCES)
+        return not_executable
     raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), name)
 
 

@@ -43,11 +43,15 @@ class JavaSide:
         self.waiting = {}
         self.loop = loop
 
-    def expect(self, token):
-        """A future that Java completes (with None) by signalling ``token``."""
+    async def signalled(self, token):
+        """Until Java signals ``token`` (JavaCompletions.signal); the token is free again after,
+        also when the wait is cancelled."""
         future = self.loop.create_future()
         self.waiting[token] = future
-        return future
+        try:
+            await future
+        finally:
+            self.waiting.pop(token, None)
 
     def drain(self):
         """Settles the Python futures whose Java outcome has arrived. Loop thread."""
@@ -260,10 +264,7 @@ class PublisherIterator:
             while not self._finished:
                 state = items.park(self._token)
                 if state == _PARKED:
-                    try:
-                        await self._side.expect(self._token)
-                    finally:
-                        self._side.waiting.pop(self._token, None)
+                    await self._side.signalled(self._token)
                 elif state == _DONE:
                     self._finished = True
                 elif state == _FAILED:
@@ -334,10 +335,7 @@ async def _publish(loop, side, agen, pub):
         demand = pub.demand(token)
         while demand >= 0:
             if demand == 0:
-                try:
-                    await side.expect(token)
-                finally:
-                    side.waiting.pop(token, None)
+                await side.signalled(token)
                 demand = pub.demand(token)
                 continue
             try:

@@ -69,7 +69,6 @@ public final class PythonBridge {
         return GeneratorPublisher.create(completions, description);
     }
 
-
     /**
      * {@code loop.subprocess_exec}: starts a child process ({@link ChildProcess#start}); the
      * {@link ChildProcess}, or the errno when it did not start.

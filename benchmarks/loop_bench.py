@@ -239,24 +239,36 @@ class Timers(Workload):
         cancel = self.cancel
         expected = len(self.expected)
         handles = [None] * n
+        whens = [0.0] * n
         ran = []
         early = [0]
-        # a timer may run up to the loop's clock resolution early (asyncio's own rule)
-        tolerance = getattr(loop, "_clock_resolution", 1e-3) + 1e-6
+        # a timer may run up to the loop's clock resolution early (asyncio's own rule; uvloop
+        # keeps whole milliseconds). A loop may also read its clock once per iteration, as
+        # libuv does, and count a timer's delay from that reading rather than from the
+        # call_later, so the tolerance grows by what the scheduling callback took (set there).
+        tolerance = [getattr(loop, "_clock_resolution", 1e-3) + 1e-6]
 
         def fire(i):
             ran.append(i)
-            if loop.time() + tolerance < handles[i].when():
+            if loop.time() + tolerance[0] < whens[i]:
                 early[0] += 1
             if len(ran) == expected:
                 loop.stop()
 
         def start():
+            began = loop.time()
             call_later = loop.call_later
             for i in range(n):
                 handles[i] = call_later(delays[i], fire, i)
             for i in cancel:
                 handles[i].cancel()
+            # uvloop hands back a plain Handle, without when(), for a delay it rounds to zero
+            # milliseconds: that timer is due at once
+            now = loop.time()
+            for i in range(n):
+                when = getattr(handles[i], "when", None)
+                whens[i] = when() if when is not None else now
+            tolerance[0] += now - began
 
         loop.call_soon(start)
         t0 = perf_counter()
@@ -272,11 +284,11 @@ class Timers(Workload):
             missing = sorted(self.expected - ran_set)[:5]
             raise BenchError(f"wrong timers ran: cancelled-but-ran e.g. {bad}, "
                              f"not-run e.g. {missing}")
-        whens = [handles[i].when() for i in ran]
-        for k in range(1, len(whens)):
-            if whens[k] < whens[k - 1]:
+        order = [whens[i] for i in ran]
+        for k in range(1, len(order)):
+            if order[k] + tolerance[0] < order[k - 1]:
                 raise BenchError(f"timers ran out of `when` order at position {k}: "
-                                 f"{whens[k - 1]!r} then {whens[k]!r}")
+                                 f"{order[k - 1]!r} then {order[k]!r}")
         if early[0]:
             raise BenchError(f"{early[0]} timers ran before their `when`")
         return dt
@@ -462,8 +474,10 @@ def fmt_rate(x, unit=None):
 
 
 def _cell(entry, unit):
-    """A loop's rate cell in the table: the rate, FAILED or "not impl." (with the reason
-    printed below the table)."""
+    """A loop's rate cell in the table: the rate, FAILED, "not impl." or "skipped" (with the
+    reason printed below the table), or "missing" for a peer that could not be run."""
+    if entry is None or entry.get("missing"):
+        return "missing"
     if entry.get("error"):
         return "FAILED"
     if entry.get("not_implemented"):
@@ -473,51 +487,95 @@ def _cell(entry, unit):
     return fmt_rate(entry.get("ops_per_s"), unit)
 
 
+# Table headings. On GraalPy "asyncio" is GraalPy's own stdlib loop; a CPython run's loops come
+# in through --peers under the keys "cpython" and "uvloop".
+HEADINGS = {"rloop": "rloop", "asyncio": "stdlib", "cpython": "CPython", "uvloop": "uvloop"}
+RATIOS = [("rloop", "asyncio", "rloop/stdlib"), ("rloop", "uvloop", "rloop/uvloop")]
+
+
+def _rate(entry):
+    if entry and entry.get("status") == "ok" and "ops_per_s" in entry:
+        return entry["ops_per_s"]
+    return None
+
+
 def print_table(results, loop_kinds):
     labels = [res["title"] + " (" + res["unit"] + ")" for res in results]
     width = max([44] + [len(label) + 2 for label in labels])
+    ratios = [r for r in RATIOS if r[0] in loop_kinds and r[1] in loop_kinds]
     head = f"{'workload':<{width}}{'N':>10}"
     for kind in loop_kinds:
-        head += f"{kind + ' ops/s':>15}{'spread':>9}"
-    if "rloop" in loop_kinds and "asyncio" in loop_kinds:
-        head += f"{'rloop/stdlib':>14}"
+        head += f"{HEADINGS.get(kind, kind) + ' ops/s':>15}{'spread':>8}"
+    for _, _, title in ratios:
+        head += f"{title:>14}"
     print(head)
     print("-" * len(head))
     for res, label in zip(results, labels):
         line = f"{label:<{width}}{res['n']:>10}"
         for kind in loop_kinds:
-            e = res["loops"][kind]
-            if "ops_per_s" in e and not e.get("error") and not e.get("not_implemented"):
+            e = res["loops"].get(kind)
+            if _rate(e) is not None:
                 spread = (e["max_s"] - e["min_s"]) / e["median_s"] * 100
-                line += f"{_cell(e, res['unit']):>15}{spread:>8.0f}%"
+                line += f"{_cell(e, res['unit']):>15}{spread:>7.0f}%"
             else:
-                line += f"{_cell(e, res['unit']):>15}{'':>9}"
-        if "rloop" in loop_kinds and "asyncio" in loop_kinds:
-            a, b = res["loops"]["rloop"], res["loops"]["asyncio"]
-            if ("ops_per_s" in a and "ops_per_s" in b and a["status"] == "ok"
-                    and b["status"] == "ok"):
-                res["ratio_rloop_over_stdlib"] = a["ops_per_s"] / b["ops_per_s"]
-                line += f"{res['ratio_rloop_over_stdlib']:>13.2f}x"
+                line += f"{_cell(e, res['unit']):>15}{'':>8}"
+        for a, b, title in ratios:
+            ra, rb = _rate(res["loops"].get(a)), _rate(res["loops"].get(b))
+            if ra is not None and rb is not None:
+                res["ratio_" + title.replace("/", "_over_")] = ra / rb
+                line += f"{ra / rb:>13.2f}x"
             else:
                 line += f"{'-':>14}"
         print(line)
     print("(ops/s = N / median round time; spread = (max - min) / median of the measured rounds;"
           "\n ratio > 1 means rloop is faster; 'not impl.' = the loop raised NotImplementedError"
           "\n for an API the workload uses: no rate, not counted as a failure)")
+    notes = []
     for res in results:
         for kind in loop_kinds:
-            e = res["loops"][kind]
+            e = res["loops"].get(kind) or {}
             if e.get("not_implemented"):
-                print(f"NOT IMPLEMENTED: {res['name']} on {kind}: {e['not_implemented']}")
-    for res in results:
-        reason = next((e["skipped"] for e in res["loops"].values() if e.get("skipped")), None)
+                notes.append(f"NOT IMPLEMENTED: {res['name']} on {kind}: {e['not_implemented']}")
+            if e.get("missing"):
+                notes.append(f"MISSING: {res['name']} on {kind}: {e['missing']}")
+        reason = next((e["skipped"] for e in res["loops"].values() if e and e.get("skipped")), None)
         if reason:
-            print(f"SKIPPED: {res['name']}: {reason}")
-    for res in results:
+            notes.append(f"SKIPPED: {res['name']}: {reason}")
         for kind in loop_kinds:
-            err = res["loops"][kind].get("error")
+            err = (res["loops"].get(kind) or {}).get("error")
             if err:
-                print(f"FAILED: {res['name']} on {kind}: {err}")
+                notes.append(f"FAILED: {res['name']} on {kind}: {err}")
+    for note in notes:
+        print(note)
+
+
+def merge_peers(results, path, loop_kinds):
+    """Adds a CPython run's loops (a --json file of loop_bench.py run with --loops
+    asyncio,uvloop) to these results as "cpython" and "uvloop", and returns the loop kinds to
+    show. A workload or loop the peer run lacks is marked missing with the reason, never filled
+    in. The peer run must have used the same N (same --scale and --quick)."""
+    try:
+        with open(path) as f:
+            peer = json.load(f)
+    except (OSError, ValueError) as exc:
+        peer = {"results": [], "missing": f"no CPython results ({exc})"}
+    reason = peer.get("missing") or "not in the CPython run"
+    by_name = {r["name"]: r for r in peer.get("results", [])}
+    kinds = list(loop_kinds)
+    for peer_kind, key in (("asyncio", "cpython"), ("uvloop", "uvloop")):
+        if key in kinds:
+            continue
+        kinds.append(key)
+        for res in results:
+            other = by_name.get(res["name"])
+            entry = (other or {}).get("loops", {}).get(peer_kind)
+            if other is not None and other["n"] != res["n"]:
+                entry = {"missing": f"the CPython run used N={other['n']}, not {res['n']}"}
+            elif entry is None:
+                why = peer.get("absent", {}).get(peer_kind) or reason
+                entry = {"missing": why}
+            res["loops"][key] = entry
+    return kinds
 
 
 def describe_python():
@@ -565,6 +623,10 @@ def parse_args(argv):
     p.add_argument("--no-settle", dest="settle", action="store_false",
                    help="end the warm-up after --warmup rounds, without waiting for GraalPy's "
                         "JIT to finish compiling (the default waits, except with --quick)")
+    p.add_argument("--peers", default=None, metavar="FILE",
+                   help="a --json file of this script run on CPython with --loops "
+                        "asyncio,uvloop: its loops are shown beside these, as CPython and "
+                        "uvloop (benchmarks/run does this)")
     p.add_argument("--json", default=None, metavar="FILE",
                    help="also write the results here (rewritten after every workload)")
     p.add_argument("-v", "--verbose", action="store_true", help="print every round")
@@ -613,12 +675,20 @@ def parse_args(argv):
     return args
 
 
+def _absent(loop_kinds):
+    """Why a CPython reference loop is not among these results (read by merge_peers)."""
+    return {kind: "not in --loops" if _importable(kind) else
+            f"{kind} is not importable by {sys.executable} (Debian: apt-get install python3-uvloop)"
+            for kind in ("uvloop",) if kind not in loop_kinds}
+
+
 def write_json(args, py, results, elapsed):
     with open(args.json, "w") as f:
         json.dump({"python": py, "platform": platform.platform(), "cpus": os.cpu_count(),
                    "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "loops": args.loops,
                    "warmup": args.warmup, "rounds": args.rounds, "quick": args.quick,
-                   "scale": args.scale, "elapsed_s": elapsed, "results": results},
+                   "scale": args.scale, "elapsed_s": elapsed, "absent": _absent(args.loops),
+                   "results": results},
                   f, indent=2)
 
 
@@ -663,8 +733,11 @@ def main(argv=None):
         print(f"{name}: N={res['n']}, {'; '.join(parts)}{unit} "
               f"({warm}; {perf_counter() - t0:.1f} s)", flush=True)
     elapsed = perf_counter() - t_all
+    shown = args.loops
+    if args.peers:
+        shown = merge_peers(results, args.peers, args.loops)
     print()
-    print_table(results, args.loops)
+    print_table(results, shown)
     print(f"benchmark time {elapsed:.1f} s (excluding interpreter start-up)")
     if args.json:
         write_json(args, py, results, elapsed)

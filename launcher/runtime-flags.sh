@@ -1,9 +1,12 @@
 # The JVM flags that run GraalPy with the Graal JIT, for the two runtimes the launcher knows;
 # each function sets the array JVM_FLAGS. Sourced by the launcher scripts.
 
-# What both need: JVMCI for the compiler, native access for Truffle, the stack GraalPy wants.
+# What both need: JVMCI for the compiler, native access for Truffle, the stack GraalPy wants, and
+# GraalPy's runtime package open to rloop (dev.rloop.net.EmulatedSockets: the channels behind
+# Python's sockets, so add_reader on them waits in the loop's selector, not in select.select).
 common_flags=(-XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI
-  --enable-native-access=org.graalvm.truffle,ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xss16m)
+  --enable-native-access=org.graalvm.truffle,ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xss16m
+  --add-opens=org.graalvm.py/com.oracle.graal.python.runtime=ALL-UNNAMED)
 
 # A plain JDK: the compiler jar replaces the JDK's empty jdk.graal.compiler module; GraalPy's jars
 # are on the module path. $1: the compiler jar, $2: the directory of GraalPy's jars.

@@ -1,6 +1,7 @@
 """add_reader/add_writer/remove_reader/remove_writer on socketpair sockets and raw fds."""
 
 import asyncio
+import queue
 import socket
 import threading
 import time
@@ -293,3 +294,144 @@ class FdWatchTests(LoopTestCase):
 
         self.assertEqual(b"later", self.run_async(recv(), 5))
 
+
+    def test_setblocking_right_after_remove_reader(self):
+        # rloop watches a non-blocking socket on its Java selector; java.nio refuses blocking
+        # mode on a channel still registered there, so removing the reader must let go at once
+        got = []
+        self.loop.add_reader(self.a, self._stop_after(lambda: got.append(self.a.recv(100))))
+        self.b.send(b"x")
+        self.run_forever_with_guard(5)
+        self.assertTrue(self.loop.remove_reader(self.a))
+        self.a.setblocking(True)
+        self.b.send(b"blocking now")
+        self.assertEqual(b"blocking now", self.a.recv(100))
+        self.assertEqual([b"x"], got)
+
+    def test_many_threadsafe_wakeups_while_watching(self):
+        # Every wake-up must get through, not just the first: a lost one leaves the loop asleep
+        # until its wait times out. A second thread keeps waking the loop meanwhile, so that
+        # wake-ups also land while the loop is taking the previous ones in.
+        self.loop.add_reader(self.a, lambda: None)
+        rounds = 300
+        requests = queue.Queue()
+        stop_noise = threading.Event()
+
+        def answer():
+            while (fut := requests.get()) is not None:
+                self.loop.call_soon_threadsafe(fut.set_result, None)
+
+        def noise():
+            while not stop_noise.is_set():
+                self.loop.call_soon_threadsafe(len, ())
+                time.sleep(0.0002)
+
+        async def main():
+            for _ in range(rounds):
+                fut = self.loop.create_future()
+                requests.put(fut)
+                await fut
+
+        threads = [threading.Thread(target=answer), threading.Thread(target=noise)]
+        for th in threads:
+            th.start()
+        t0 = time.monotonic()
+        try:
+            self.run_async(main(), 120)
+        finally:
+            requests.put(None)
+            stop_noise.set()
+            for th in threads:
+                th.join(10)
+        # at a 0.2 s wait timeout, lost wake-ups would take about a minute
+        self.assertLess(time.monotonic() - t0, 20)
+        self.assertTrue(self.loop.remove_reader(self.a))
+
+
+class BlockingSocketFdWatchTests(FdWatchTests):
+    """The same tests on blocking sockets. java.nio puts only non-blocking channels on a
+    selector, so rloop watches these by waiting in select.select (the route every descriptor it
+    cannot reach takes); the stdlib loop watches both kinds alike."""
+
+    def setUp(self):
+        super().setUp()
+        self.a.setblocking(True)
+        self.b.setblocking(True)
+
+    def test_setblocking_right_after_remove_reader(self):
+        self.skipTest("the sockets are blocking from the start")
+
+
+class SelectorRouteRloopOnly(LoopTestCase):
+    """Which way rloop watches a Python socket: on its Java selector when it can reach the
+    socket's channel (non-blocking sockets), else in select.select."""
+
+    LOOP = "rloop"
+
+    def setUp(self):
+        super().setUp()
+        self.a, self.b = socket.socketpair()
+        self.addCleanup(self.b.close)
+        self.addCleanup(self.a.close)
+
+    def test_sockets_can_be_reached(self):
+        self.assertIsNone(self.loop._core.pythonSockets().unavailableReason())
+
+    def test_non_blocking_socket_waits_on_the_selector(self):
+        self.a.setblocking(False)
+        self.loop.add_reader(self.a, lambda: None)
+        self.assertIsNone(self.loop._fd_poll)
+        self.assertTrue(self.loop.remove_reader(self.a))
+
+    def test_blocking_socket_waits_in_select(self):
+        self.a.setblocking(True)
+        self.loop.add_reader(self.a, lambda: None)
+        self.assertIsNotNone(self.loop._fd_poll)
+        self.assertTrue(self.loop.remove_reader(self.a))
+        self.assertIsNone(self.loop._fd_poll)
+
+    def test_both_routes_at_once(self):
+        self.a.setblocking(False)
+        self.b.setblocking(True)
+        got = []
+
+        def on_a():
+            got.append(("a", self.a.recv(100)))
+            if len(got) == 2:
+                self.loop.stop()
+
+        def on_b():
+            got.append(("b", self.b.recv(100)))
+            if len(got) == 2:
+                self.loop.stop()
+
+        self.loop.add_reader(self.a, on_a)
+        self.loop.add_reader(self.b, on_b)
+        self.a.send(b"to b")
+        self.b.send(b"to a")
+        self.run_forever_with_guard(5)
+        self.assertEqual(sorted([("a", b"to a"), ("b", b"to b")]), sorted(got))
+        self.assertTrue(self.loop.remove_reader(self.a))
+        self.assertTrue(self.loop.remove_reader(self.b))
+        self.assertIsNone(self.loop._fd_poll)
+        self.assertEqual({}, self.loop._fd_watchers._on_selector)
+
+    def test_socket_closed_while_watched_then_its_fd_reused(self):
+        # (the stdlib loop's select.select fails with EBADF once a watched socket is closed)
+        self.a.setblocking(False)
+        fd = self.a.fileno()
+        fired = []
+        self.loop.add_reader(fd, fired.append, "old")
+        self.a.close()
+        self.loop.run_until_complete(asyncio.sleep(0.02))
+        # a new socket may get the same descriptor number: watching it must watch the new one
+        c, d = socket.socketpair()
+        self.addCleanup(c.close)
+        self.addCleanup(d.close)
+        c.setblocking(False)
+        self.loop.add_reader(c, lambda: (fired.append(c.recv(100)), self.loop.stop()))
+        d.send(b"new")
+        self.run_forever_with_guard(5)
+        self.assertEqual([b"new"], fired)
+        self.loop.remove_reader(c)
+        self.loop.remove_reader(fd)

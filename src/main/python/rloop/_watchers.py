@@ -1,9 +1,12 @@
 """add_reader/add_writer for file descriptors and sockets made by Python code.
 
-GraalPy's sockets are emulated on top of Java channels that Java code cannot reach, so while any
-such fd is watched the loop waits in ``select.select`` instead of the Java selector. A loopback
-connection whose far end is Java (``PythonWakeChannel``) keeps that wait wakeable from any thread,
-and a Java thread (``ChannelWatcher``) watches the loop's own channels meanwhile.
+GraalPy's sockets are emulated on top of Java channels. Where rloop can reach a socket's channel
+(``dev.rloop.net.PythonSocketWatch``), it registers that channel with the loop's own selector,
+and the socket's readiness comes back through ``LoopCore.nextEvent`` like the loop's own channels'.
+Other descriptors (pipes, blocking sockets, or every one when GraalPy's internals are closed to
+rloop) make the loop wait in ``select.select`` while they are watched: a loopback connection whose
+far end is Java (``PythonWakeChannel``) keeps that wait wakeable from any thread, and a Java thread
+(``ChannelWatcher``) watches the loop's own channels meanwhile.
 """
 
 import select
@@ -13,12 +16,38 @@ from selectors import _fileobj_to_fd
 from asyncio import events
 
 
+class _Unwatched:
+    """What a selector-watched fd's entry holds in a direction it does not watch: the loop skips
+    it as a cancelled handle, so a readiness reported just before remove_reader/remove_writer
+    queues nothing that runs."""
+
+    __slots__ = ()
+    _cancelled = True
+
+
+_NOTHING = _Unwatched()
+
+
+class _SelectorWatched:
+    """A Python socket watched on the loop's selector: the loop's channel table entry (the loop
+    queues ``_read_handle``/``_write_handle`` when the channel is ready)."""
+
+    __slots__ = ("id", "_read_handle", "_write_handle")
+
+    def __init__(self, channel_id):
+        self.id = channel_id
+        self._read_handle = self._write_handle = _NOTHING
+
+
 class FdWatchers:
     def __init__(self, loop):
         self._loop = loop
         self._core = loop._core
+        self._sockets = self._core.pythonSockets()
         self._readers = {}   # fd -> Handle
         self._writers = {}   # fd -> Handle
+        self._on_selector = {}  # fd -> _SelectorWatched, for the fds the loop's selector watches
+        self._polled = set()    # the other watched fds: they need select.select
         self._wake_sock = None
         self._rlist = []
         self._wlist = []
@@ -31,7 +60,7 @@ class FdWatchers:
         table[fd] = handle
         if old is not None:
             old.cancel()
-        self._changed()
+        self._changed(fd)
         return handle
 
     def remove(self, fileobj, reading):
@@ -41,7 +70,7 @@ class FdWatchers:
         if handle is None:
             return False
         handle.cancel()
-        self._changed()
+        self._changed(fd)
         return True
 
     def close(self):
@@ -49,22 +78,65 @@ class FdWatchers:
             handle.cancel()
         self._readers.clear()
         self._writers.clear()
+        for fd in list(self._on_selector):
+            self._leave_selector(fd)
+        self._polled.clear()
         self._loop._fd_poll = None
         if self._wake_sock is not None:
             self._wake_sock.close()
             self._wake_sock = None
 
-    def _changed(self):
-        if not self._readers and not self._writers:
-            self._loop._fd_poll = None
-            self._core.setPythonPolling(False)
+    def _changed(self, fd):
+        reader = self._readers.get(fd)
+        writer = self._writers.get(fd)
+        if reader is None and writer is None:
+            self._leave_selector(fd)
+            self._polled.discard(fd)
+        elif self._on_selector_now(fd, reader, writer):
+            self._polled.discard(fd)
+        else:
+            self._polled.add(fd)
+        self._update_poll()
+
+    def _on_selector_now(self, fd, reader, writer):
+        """Watches `fd` on the loop's selector, in the directions that have a handle; False when
+        its channel cannot be watched there (then it is watched by polling)."""
+        entry = self._on_selector.get(fd)
+        if entry is None:
+            entry = _SelectorWatched(self._loop._new_channel_id())
+        ops = (1 if reader is not None else 0) | (4 if writer is not None else 0)
+        if not self._sockets.watch(entry.id, fd, ops):
+            if fd in self._on_selector:
+                del self._on_selector[fd]
+                self._loop._unregister_channel(entry.id)
+            return False
+        entry._read_handle = reader if reader is not None else _NOTHING
+        entry._write_handle = writer if writer is not None else _NOTHING
+        if fd not in self._on_selector:
+            self._on_selector[fd] = entry
+            self._loop._register_channel(entry.id, entry)
+        return True
+
+    def _leave_selector(self, fd):
+        entry = self._on_selector.pop(fd, None)
+        if entry is not None:
+            self._sockets.unwatch(entry.id)
+            self._loop._unregister_channel(entry.id)
+
+    def _update_poll(self):
+        polled = self._polled
+        if not polled:
+            if self._loop._fd_poll is not None:
+                self._loop._fd_poll = None
+                self._core.setPythonPolling(False)
             return
         if self._wake_sock is None:
             self._open_wake()
-        self._rlist = [self._wake_sock.fileno(), *self._readers]
-        self._wlist = list(self._writers)
-        self._loop._fd_poll = self._poll
-        self._core.setPythonPolling(True)
+        self._rlist = [self._wake_sock.fileno(), *(fd for fd in self._readers if fd in polled)]
+        self._wlist = [fd for fd in self._writers if fd in polled]
+        if self._loop._fd_poll is None:
+            self._loop._fd_poll = self._poll
+            self._core.setPythonPolling(True)
 
     def _open_wake(self):
         port = self._core.openPythonWake()
@@ -107,7 +179,8 @@ class FdWatchers:
     def _poll_each(self):
         r = self._probe(self._rlist, self._readers, reading=True)
         w = self._probe(self._wlist, self._writers, reading=False)
-        self._changed()
+        self._polled = {fd for fd in self._polled if fd in self._readers or fd in self._writers}
+        self._update_poll()
         return r, w
 
     @staticmethod
@@ -124,9 +197,15 @@ class FdWatchers:
         return ready
 
     def _drain_wake(self):
-        self._core.pythonWakeDrained()
+        # Read first, then let Java write again. The other order loses wake-ups for good: a
+        # signal between the two would write a byte that this recv swallows, leaving Java's
+        # "written, not yet read" flag set with nothing to read, so no later signal wrote and
+        # every wait ran to its timeout. In this order a signal that comes before drained()
+        # writes nothing, which is harmless: its work is queued before it signals, and the loop
+        # runs what is ready right after this poll.
         try:
             while self._wake_sock.recv(4096):
                 pass
         except (BlockingIOError, InterruptedError):
             pass
+        self._core.pythonWakeDrained()

@@ -8,8 +8,9 @@ import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import dev.rloop.jfr.LoopSampler;
-import dev.rloop.net.LoopChannel;
 import dev.rloop.net.NetChannels;
+import dev.rloop.net.PythonSocketWatch;
+import dev.rloop.net.Registered;
 
 import org.graalvm.polyglot.HostAccess;
 
@@ -31,6 +32,7 @@ public final class LoopCore implements AutoCloseable {
 
     private final Selector selector;
     private final NetChannels net;
+    private final PythonSocketWatch pythonSockets;
     private final ChannelWatcher watcher;
     private final LoopSampler sampler;
     private Iterator<SelectionKey> events;
@@ -54,6 +56,7 @@ public final class LoopCore implements AutoCloseable {
         try {
             this.selector = Selector.open();
             this.net = new NetChannels(selector);
+            this.pythonSockets = new PythonSocketWatch(selector);
             this.watcher = new ChannelWatcher(selector, this::signalPythonWake);
             this.sampler = new LoopSampler(this::wakeup);
         } catch (IOException e) {
@@ -124,7 +127,7 @@ public final class LoopCore implements AutoCloseable {
             SelectionKey key = it.next();
             it.remove();
             if (key.isValid()) {
-                return ((long) ((LoopChannel) key.attachment()).id() << 5) | key.readyOps();
+                return ((long) ((Registered) key.attachment()).id() << 5) | key.readyOps();
             }
         }
         events = null;
@@ -183,6 +186,12 @@ public final class LoopCore implements AutoCloseable {
         if (pw != null) {
             pw.signal();
         }
+    }
+
+    /** add_reader/add_writer for Python's own sockets, on this loop's selector. */
+    @HostAccess.Export
+    public PythonSocketWatch pythonSockets() {
+        return pythonSockets;
     }
 
     /** The factory for this loop's sockets. */

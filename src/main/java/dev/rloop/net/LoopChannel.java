@@ -19,7 +19,7 @@ import org.graalvm.polyglot.HostAccess;
  * throw into Python: a method that can fail returns {@link #ERROR} and leaves the errno in
  * {@link #errno()} (see {@link NetErrors}).
  */
-public abstract class LoopChannel {
+public abstract class LoopChannel implements Registered {
     /** Returned by methods that failed; {@link #errno()} says why. */
     public static final int ERROR = -2;
 
@@ -41,6 +41,7 @@ public abstract class LoopChannel {
         key = channel.register(selector, ops, this);
     }
 
+    @Override
     public final int id() {
         return id;
     }

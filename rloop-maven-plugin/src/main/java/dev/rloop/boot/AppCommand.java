@@ -91,6 +91,8 @@ public final class AppCommand {
         cmd.add("--sun-misc-unsafe-memory-access=allow");
         // GraalPy's interpreter recurses deeply on the Java stack; the launcher uses the same size
         cmd.add("-Xss16m");
+        // the channels behind Python's sockets, for rloop's add_reader (dev.rloop.net.EmulatedSockets)
+        cmd.add("--add-opens=org.graalvm.py/com.oracle.graal.python.runtime=ALL-UNNAMED");
         cmd.add("-Drloop.app.path=" + pythonRoot);
         cmd.addAll(jvmArgs);
         List<Path> cp = new ArrayList<>();

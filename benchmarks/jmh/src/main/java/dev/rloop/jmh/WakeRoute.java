@@ -49,14 +49,13 @@ abstract class WakeRoute implements AutoCloseable {
      * Python's end of it is played by a plain NIO socket and selector, set up through the same
      * {@link LoopCore} calls {@code rloop._watchers} makes (open, token, accept, polling on).
      *
-     * <p>It drains the bytes first and then calls {@code pythonWakeDrained()}. rloop's
-     * {@code _drain_wake} does it the other way round, which loses wake-ups: a wake that lands
-     * between the two writes a byte the recv then eats, leaving the channel's pending flag set
-     * with nothing to read, so every later wake is skipped and the loop sleeps to its timeout.
-     * This ping-pong hit that within seconds (round trips of 30 ms on average, up to 1 s: the
-     * await timeout), so it drains in the order that cannot lose one: a wake that finds the flag
-     * still set came before {@code pythonWakeDrained()}, so its work is already queued and the
-     * loop runs it in the iteration under way.
+     * <p>It drains the bytes first and then calls {@code pythonWakeDrained()}, as rloop's
+     * {@code _drain_wake} does. The other order loses wake-ups: a wake that lands between the two
+     * writes a byte the recv then eats, leaving the channel's pending flag set with nothing to
+     * read, so every later wake is skipped and the loop sleeps to its timeout (this ping-pong hit
+     * that within seconds, which is how the bug in rloop was found). In this order a wake that
+     * finds the flag still set came before {@code pythonWakeDrained()}, so its work is already
+     * queued and the loop runs it in the iteration under way.
      */
     static WakeRoute pythonChannel() throws IOException {
         return new PythonChannel();

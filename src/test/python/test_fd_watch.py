@@ -1,10 +1,14 @@
 """add_reader/add_writer/remove_reader/remove_writer on socketpair sockets and raw fds."""
 
 import asyncio
+import os
 import queue
 import socket
 import threading
 import time
+
+import rloop
+from rloop import _watchers
 
 from looptest import LoopTestCase
 
@@ -363,19 +367,42 @@ class BlockingSocketFdWatchTests(FdWatchTests):
 
 
 class SelectorRouteRloopOnly(LoopTestCase):
-    """Which way rloop watches a Python socket: on its Java selector when it can reach the
-    socket's channel (non-blocking sockets), else in select.select."""
+    """Which way rloop watches a Python socket with the opt-in selector route on
+    (RLOOP_PYSOCKET_SELECTOR=1; turned on here for the test's loop): on its Java selector when it
+    can reach the socket's channel (non-blocking sockets), else in select.select."""
 
     LOOP = "rloop"
 
     def setUp(self):
         super().setUp()
+        self.loop._fd_watchers._sockets = self.loop._core.pythonSockets()
         self.a, self.b = socket.socketpair()
         self.addCleanup(self.b.close)
         self.addCleanup(self.a.close)
 
     def test_sockets_can_be_reached(self):
         self.assertIsNone(self.loop._core.pythonSockets().unavailableReason())
+
+    def test_off_unless_asked_for(self):
+        if os.environ.get("RLOOP_PYSOCKET_SELECTOR") == "1":
+            self.skipTest("RLOOP_PYSOCKET_SELECTOR=1 is set")
+        self.assertFalse(_watchers.SELECTOR_ROUTE)
+        loop = rloop.new_event_loop()
+        try:
+            self.assertIsNone(loop._fd_watchers._sockets)
+        finally:
+            loop.close()
+
+    def test_setblocking_right_after_remove_reader(self):
+        # java.nio refuses blocking mode on a channel still registered with a selector, so
+        # removing the reader must let go of the registration at once
+        self.a.setblocking(False)
+        self.loop.add_reader(self.a, lambda: None)
+        self.assertIn(self.a.fileno(), self.loop._fd_watchers._on_selector)
+        self.assertTrue(self.loop.remove_reader(self.a))
+        self.a.setblocking(True)
+        self.b.send(b"blocking now")
+        self.assertEqual(b"blocking now", self.a.recv(100))
 
     def test_non_blocking_socket_waits_on_the_selector(self):
         self.a.setblocking(False)

@@ -9,11 +9,21 @@ far end is Java (``PythonWakeChannel``) keeps that wait wakeable from any thread
 (``ChannelWatcher``) watches the loop's own channels meanwhile.
 """
 
+import os
 import select
 import socket
 from selectors import _fileobj_to_fd
 
 from asyncio import events
+
+
+# The selector route is opt-in (RLOOP_PYSOCKET_SELECTOR=1). While a socket's channel is registered
+# with the loop's selector, java.nio refuses to make it blocking, and GraalPy does not catch that:
+# setblocking(True) or settimeout(None) on a socket with a reader or writer then ends the program
+# with an internal IllegalBlockingModeException, where the stdlib allows it. The route measured
+# 9.0k sock_* round trips/s against 8.2k through select.select, too little to take that risk by
+# default.
+SELECTOR_ROUTE = os.environ.get("RLOOP_PYSOCKET_SELECTOR", "") == "1"
 
 
 class _Unwatched:
@@ -43,7 +53,8 @@ class FdWatchers:
     def __init__(self, loop):
         self._loop = loop
         self._core = loop._core
-        self._sockets = self._core.pythonSockets()
+        # dev.rloop.net.PythonSocketWatch, or None: every fd then waits in select.select
+        self._sockets = self._core.pythonSockets() if SELECTOR_ROUTE else None
         self._readers = {}   # fd -> Handle
         self._writers = {}   # fd -> Handle
         self._on_selector = {}  # fd -> _SelectorWatched, for the fds the loop's selector watches
@@ -101,6 +112,8 @@ class FdWatchers:
     def _on_selector_now(self, fd, reader, writer):
         """Watches `fd` on the loop's selector, in the directions that have a handle; False when
         its channel cannot be watched there (then it is watched by polling)."""
+        if self._sockets is None:
+            return False
         entry = self._on_selector.get(fd)
         if entry is None:
             entry = _SelectorWatched(self._loop._new_channel_id())

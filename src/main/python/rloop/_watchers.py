@@ -1,10 +1,12 @@
 """add_reader/add_writer for file descriptors and sockets made by Python code.
 
-GraalPy's sockets are emulated on top of Java channels. Where rloop can reach a socket's channel
-(``dev.rloop.net.PythonSocketWatch``), it registers that channel with the loop's own selector,
-and the socket's readiness comes back through ``LoopCore.nextEvent`` like the loop's own channels'.
-Other descriptors (pipes, blocking sockets, or every one when GraalPy's internals are closed to
-rloop) make the loop wait in ``select.select`` while they are watched: a loopback connection whose
+GraalPy's sockets are emulated on top of Java channels. With the opt-in selector route
+(``RLOOP_PYSOCKET_SELECTOR=1``, see SELECTOR_ROUTE below), where rloop can reach a socket's channel
+(``dev.rloop.net.PythonSocketWatch``) it registers that channel with the loop's own selector, and
+the socket's readiness comes back through ``LoopCore.nextEvent`` like the loop's own channels'.
+Other descriptors (all of them by default; with the route on, pipes, blocking sockets, or every
+one when GraalPy's internals are closed to rloop) make the loop wait in ``select.select`` while
+they are watched: a loopback connection whose
 far end is Java (``PythonWakeChannel``) keeps that wait wakeable from any thread, and a Java thread
 (``ChannelWatcher``) watches the loop's own channels meanwhile.
 """

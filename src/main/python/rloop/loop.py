@@ -343,30 +343,23 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
         return transport
 
     async def connect_read_pipe(self, protocol_factory, pipe):
-        java_pipe = self._java_pipe(pipe, readable=True)
-        if java_pipe is None:
-            # a pipe made by Python code: asyncio's own transport over add_reader
-            def make(protocol, waiter):
-                return unix_events._UnixReadPipeTransport(self, pipe, protocol, waiter)
-        else:
-            def make(protocol, waiter):
-                return _pipes.ReadPipeTransport(self, java_pipe, protocol, pipe, waiter)
-        return await self._connect_pipe(make, protocol_factory)
+        return await self._connect_pipe(protocol_factory, pipe, readable=True)
 
     async def connect_write_pipe(self, protocol_factory, pipe):
-        java_pipe = self._java_pipe(pipe, readable=False)
-        if java_pipe is None:
-            def make(protocol, waiter):
-                return unix_events._UnixWritePipeTransport(self, pipe, protocol, waiter)
-        else:
-            def make(protocol, waiter):
-                return _pipes.WritePipeTransport(self, java_pipe, protocol, pipe, waiter)
-        return await self._connect_pipe(make, protocol_factory)
+        return await self._connect_pipe(protocol_factory, pipe, readable=False)
 
-    async def _connect_pipe(self, make_transport, protocol_factory):
+    async def _connect_pipe(self, protocol_factory, pipe, readable):
+        java_pipe = self._java_pipe(pipe, readable)
         protocol = protocol_factory()
         waiter = self.create_future()
-        transport = make_transport(protocol, waiter)
+        if java_pipe is None:
+            # a pipe made by Python code: asyncio's own transport over add_reader/add_writer
+            transport_class = (unix_events._UnixReadPipeTransport if readable
+                               else unix_events._UnixWritePipeTransport)
+            transport = transport_class(self, pipe, protocol, waiter)
+        else:
+            transport_class = _pipes.ReadPipeTransport if readable else _pipes.WritePipeTransport
+            transport = transport_class(self, java_pipe, protocol, pipe, waiter)
         return await _transport_ready(transport, protocol, waiter)
 
     def _java_pipe(self, pipe, readable):

@@ -239,36 +239,24 @@ class Timers(Workload):
         cancel = self.cancel
         expected = len(self.expected)
         handles = [None] * n
-        whens = [0.0] * n
         ran = []
-        early = [0]
-        # a timer may run up to the loop's clock resolution early (asyncio's own rule; uvloop
-        # keeps whole milliseconds). A loop may also read its clock once per iteration, as
-        # libuv does, and count a timer's delay from that reading rather than from the
-        # call_later, so the tolerance grows by what the scheduling callback took (set there).
-        tolerance = [getattr(loop, "_clock_resolution", 1e-3) + 1e-6]
+        fired = []  # loop.time() when each timer in `ran` ran
+        span = [0.0, 0.0]  # loop.time() when the scheduling callback began and ended
 
         def fire(i):
             ran.append(i)
-            if loop.time() + tolerance[0] < whens[i]:
-                early[0] += 1
+            fired.append(loop.time())
             if len(ran) == expected:
                 loop.stop()
 
         def start():
-            began = loop.time()
+            span[0] = loop.time()
             call_later = loop.call_later
             for i in range(n):
                 handles[i] = call_later(delays[i], fire, i)
             for i in cancel:
                 handles[i].cancel()
-            # uvloop hands back a plain Handle, without when(), for a delay it rounds to zero
-            # milliseconds: that timer is due at once
-            now = loop.time()
-            for i in range(n):
-                when = getattr(handles[i], "when", None)
-                whens[i] = when() if when is not None else now
-            tolerance[0] += now - began
+            span[1] = loop.time()
 
         loop.call_soon(start)
         t0 = perf_counter()
@@ -284,13 +272,27 @@ class Timers(Workload):
             missing = sorted(self.expected - ran_set)[:5]
             raise BenchError(f"wrong timers ran: cancelled-but-ran e.g. {bad}, "
                              f"not-run e.g. {missing}")
-        order = [whens[i] for i in ran]
+        # A timer may run up to the loop's clock resolution early (asyncio's own rule; uvloop
+        # keeps whole milliseconds). A loop may also read its clock once per iteration, as
+        # libuv does, and count a timer's delay from that reading rather than from the
+        # call_later, so the tolerance grows by what the scheduling callback took. uvloop hands
+        # back a plain Handle, without when(), for a delay it rounds to zero milliseconds: that
+        # timer is due once scheduled. (Worked out here, after the timed run.)
+        tolerance = getattr(loop, "_clock_resolution", 1e-3) + 1e-6 + (span[1] - span[0])
+        order = []
+        early = 0
+        for i, at in zip(ran, fired):
+            when = getattr(handles[i], "when", None)
+            when = when() if when is not None else span[1]
+            order.append(when)
+            if at + tolerance < when:
+                early += 1
         for k in range(1, len(order)):
-            if order[k] + tolerance[0] < order[k - 1]:
+            if order[k] + tolerance < order[k - 1]:
                 raise BenchError(f"timers ran out of `when` order at position {k}: "
                                  f"{order[k - 1]!r} then {order[k]!r}")
-        if early[0]:
-            raise BenchError(f"{early[0]} timers ran before their `when`")
+        if early:
+            raise BenchError(f"{early} timers ran before their `when`")
         return dt
 
 
@@ -672,6 +674,7 @@ def parse_args(argv):
         args.loops = ["rloop", "asyncio"] if rloop_available() else ["asyncio"]
         if args.loops == ["asyncio"]:
             print("note: rloop is not importable; measuring the stdlib loop only", file=sys.stderr)
+    args.absent = _absent(args.loops)
     return args
 
 
@@ -687,7 +690,7 @@ def write_json(args, py, results, elapsed):
         json.dump({"python": py, "platform": platform.platform(), "cpus": os.cpu_count(),
                    "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "loops": args.loops,
                    "warmup": args.warmup, "rounds": args.rounds, "quick": args.quick,
-                   "scale": args.scale, "elapsed_s": elapsed, "absent": _absent(args.loops),
+                   "scale": args.scale, "elapsed_s": elapsed, "absent": args.absent,
                    "results": results},
                   f, indent=2)
 

@@ -389,6 +389,38 @@ class ProtocolTests(NetTestCase):
         self.run_async(main())
 
 
+    def test_queued_writes_keep_what_was_written(self):
+        # With the peer not reading, most of these writes wait in the transport's buffer: bytes
+        # are kept as they are, a bytearray or memoryview as it was when write() returned (on
+        # rloop, as on uvloop and CPython 3.11; 3.12's selector transport queues a view of the
+        # caller's buffer, so there the buffers are left alone after write()).
+        async def main():
+            server_side = Recorder(self.loop)
+            server, transport, client = await self._server_and_client(server_side)
+            server_side.transport.pause_reading()
+            big = bytes(range(256)) * 65536  # 16 MiB, more than loopback socket buffers take
+            changing = bytearray(b"a" * 100_000)
+            view_of = bytearray(b"v" * 50_000)
+            transport.write(big)
+            transport.write(changing)
+            transport.write(memoryview(view_of)[1000:2000])
+            transport.write(b"tail")
+            self.assertGreater(transport.get_write_buffer_size(), 0)
+            if self.is_rloop:
+                changing[:] = b"z" * 100_000
+                view_of[:] = b"w" * 50_000
+            server_side.transport.resume_reading()
+            expected = big + b"a" * 100_000 + b"v" * 1000 + b"tail"
+            await asyncio.wait_for(server_side.wait_bytes(len(expected)), 30)
+            self.assertTrue(bytes(server_side.data) == expected)
+            self.assertEqual(0, transport.get_write_buffer_size())
+            transport.close()
+            await server_side.lost
+            server.close()
+            await server.wait_closed()
+        self.run_async(main())
+
+
 class ServerTests(NetTestCase):
     def test_server_surface(self):
         async def main():

@@ -56,6 +56,25 @@ class SubprocessStreamsRloopOnly(LoopTestCase):
         self.assertEqual(len(out), len(data))
         self.assertTrue(out == data)
 
+    def test_queued_pipe_writes_keep_what_was_written(self):
+        # cat's stdin takes 64 KiB at a time, so these writes queue: bytes as they are, a
+        # bytearray as it was when write() returned
+        big = bytes(range(256)) * 4096  # 1 MiB
+        changing = bytearray(b"a" * 300_000)
+
+        async def main():
+            p = await asyncio.create_subprocess_exec("cat", stdin=PIPE, stdout=PIPE)
+            p.stdin.write(big)
+            p.stdin.write(changing)
+            p.stdin.write(b"tail")
+            changing[:] = b"z" * 300_000
+            out, _ = await p.communicate()
+            return out, p.returncode
+
+        out, code = self.run_async(main())
+        self.assertEqual(code, 0)
+        self.assertTrue(out == big + b"a" * 300_000 + b"tail")
+
     def test_stderr_into_stdout(self):
         async def main():
             p = await asyncio.create_subprocess_shell(

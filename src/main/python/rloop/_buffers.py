@@ -29,6 +29,25 @@ def send(channel_write, channel_write_buffer, data, *args):
     return channel_write(array, len(data), *args)
 
 
+def write(channel, data):
+    """Hands `data` (bytes, bytearray or memoryview) to a stream channel or pipe: its bytes'
+    pending count, as the channel's write returns it.
+
+    A `bytes` object never changes, so what the channel cannot send at once is queued as the
+    object's own Java array (`writeShared`); a `bytearray` may change once write() returns, as
+    asyncio allows, so the channel queues a copy of it (`write`). A memoryview becomes a fresh
+    `bytes` first. Only a buffer with no Java array behind it goes through interop."""
+    if type(data) is memoryview:
+        data = data.tobytes()
+    try:
+        array = polyglot.storage(data)
+    except TypeError:
+        return channel.writeBuffer(data)
+    if type(data) is bytes:
+        return channel.writeShared(array, len(data))
+    return channel.write(array, len(data))
+
+
 class ReadBuffer:
     """The loop's own receive buffer: a bytearray that is never resized, and its Java array."""
 

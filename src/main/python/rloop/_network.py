@@ -25,6 +25,8 @@ from ._sockets import AF_UNIX, ChannelSocket, channel_error, os_error
 from ._stream import StreamTransport
 from ._transport import ChannelTransport
 
+_MORE = 1 << 62               # dev.rloop.LoopCore.MORE: another event follows
+_EVENT_BITS = _MORE - 1
 _RESOURCE_ERRNOS = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
 
 
@@ -174,24 +176,25 @@ class NetworkMixin:
     def _unregister_channel(self, channel_id):
         self._channels.pop(channel_id, None)
 
-    def _dispatch_io(self):
-        """Queues the handlers of the channels the last wait found ready."""
-        next_event = self._core.nextEvent
+    def _dispatch_io(self, event):
+        """Queues the handlers of the channels the last wait found ready, starting from its first
+        event (LoopCore.waitFor's result): `id << 5 | ops`, with _MORE set while others follow."""
         channels = self._channels
         ready = self._ready
         while True:
-            event = next_event()
             if event < 0:
                 if event == -2:  # LoopCore.SAMPLE_DUE
                     self._sample()
                 return
-            handler = channels.get(event >> 5)
-            if handler is None:
-                continue
-            if event & 17:  # OP_READ | OP_ACCEPT
-                ready.append(handler._read_handle)
-            if event & 12:  # OP_WRITE | OP_CONNECT
-                ready.append(handler._write_handle)
+            handler = channels.get((event & _EVENT_BITS) >> 5)
+            if handler is not None:
+                if event & 17:  # OP_READ | OP_ACCEPT
+                    ready.append(handler._read_handle)
+                if event & 12:  # OP_WRITE | OP_CONNECT
+                    ready.append(handler._write_handle)
+            if event < _MORE:
+                return
+            event = self._core.nextEvent()
 
     def _ensure_fd_no_transport(self, fd):
         # The stdlib refuses add_reader/add_writer on a socket a live transport owns. rloop's own

@@ -184,7 +184,7 @@ class WritePipeTransport(_PipeTransport, transports._FlowControlMixin, transport
             self._conn_lost += 1
             return
         channel = self._channel
-        pending = _buffers.send(channel.write, channel.writeBuffer, data)
+        pending = _buffers.write(channel, data)
         if pending == _ERROR:
             self._conn_lost += 1
             self._fatal_error(_pipe_error(channel), "Fatal write error on pipe transport")

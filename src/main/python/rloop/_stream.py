@@ -149,7 +149,7 @@ class StreamTransport(PausableReading, ChannelTransport, transports.Transport):
             self._conn_lost += 1
             return
         channel = self._channel
-        pending = _buffers.send(channel.write, channel.writeBuffer, data)
+        pending = _buffers.write(channel, data)
         if pending == _ERROR:
             self._fatal_error(channel_error(self._channel), "Fatal write error on socket transport")
             return

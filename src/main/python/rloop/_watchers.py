@@ -175,8 +175,9 @@ class FdWatchers:
             # by polling each fd on its own, and drop the dead ones
             r, w = self._poll_each()
         finally:
-            if self._core.channelsWatched():
-                self._loop._dispatch_io()
+            event = self._core.channelsWatched()
+            if event != -1:
+                self._loop._dispatch_io(event)
         add = self._loop._add_callback
         wake_fd = self._rlist[0]
         for fd in r:

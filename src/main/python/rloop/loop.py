@@ -191,8 +191,10 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
                 timeout = _MAX_JAVA_WAIT
             if poll is not None:
                 poll(timeout)
-            elif core.waitFor(timeout):
-                self._dispatch_io()
+            else:
+                event = core.waitFor(timeout)
+                if event != -1:
+                    self._dispatch_io(event)
         java = self._java
         if java is not None and java.waiting:
             java.drain()

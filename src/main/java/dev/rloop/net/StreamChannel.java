@@ -101,21 +101,34 @@ public final class StreamChannel extends LoopChannel {
     }
 
     /**
+     * {@link #write(byte[], int)} for the array behind a Python {@code bytes}, which never
+     * changes: what the socket does not take now is queued as that array, not a copy (a bulk
+     * writer's 256 KiB chunks are mostly queued).
+     */
+    @HostAccess.Export
+    public long writeShared(byte[] data, int length) {
+        ByteBuffer buf = ByteBuffer.wrap(data, 0, length);
+        if (!send(buf)) {
+            return ERROR;
+        }
+        if (buf.hasRemaining()) {
+            queue.add(buf);
+            pending += buf.remaining();
+        }
+        return pending;
+    }
+
+    /**
      * Sends what {@code buf} holds, or queues a copy of what the socket does not take now (for a
      * layer above the channel, such as TLS, that reuses its buffer); the bytes still pending, or
      * ERROR.
      */
     public long write(ByteBuffer buf) {
-        if (pending == 0) {
-            try {
-                channel.write(buf);
-            } catch (IOException e) {
-                return fail(e);
-            }
-            if (!buf.hasRemaining()) {
-                return 0;
-            }
-            interest(SelectionKey.OP_WRITE, true);
+        if (!send(buf)) {
+            return ERROR;
+        }
+        if (!buf.hasRemaining()) {
+            return pending;
         }
         // the Python object may change once write() returns (a bytearray): keep a copy
         ByteBuffer copy = ByteBuffer.allocate(buf.remaining());
@@ -123,6 +136,25 @@ public final class StreamChannel extends LoopChannel {
         queue.add(copy);
         pending += copy.remaining();
         return pending;
+    }
+
+    /**
+     * Sends what the socket takes of {@code buf} now, unless bytes are queued already (they go
+     * first); watches for writability while some of it is left. False on failure (recorded).
+     */
+    private boolean send(ByteBuffer buf) {
+        if (pending == 0) {
+            try {
+                channel.write(buf);
+            } catch (IOException e) {
+                fail(e);
+                return false;
+            }
+            if (buf.hasRemaining()) {
+                interest(SelectionKey.OP_WRITE, true);
+            }
+        }
+        return true;
     }
 
     /** {@link #write(byte[], int)} for a Python buffer with no Java array of its own. */

@@ -218,6 +218,12 @@ public final class TlsChannel {
         return write(ByteBuffer.wrap(data, 0, length));
     }
 
+    /** {@link #write(byte[], int)} for a Python {@code bytes}: the records are new arrays anyway. */
+    @HostAccess.Export
+    public long writeShared(byte[] data, int length) {
+        return write(data, length);
+    }
+
     /** {@link #write(byte[], int)} for a Python buffer with no Java array of its own. */
     @HostAccess.Export
     public long writeBuffer(Value data) {

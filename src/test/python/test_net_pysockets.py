@@ -121,6 +121,40 @@ class SockApiTests(NetTestCase):
         self.run_async(main())
 
 
+    def test_receives_after_one_that_found_nothing(self):
+        # A receive that found nothing makes rloop wait for readability before its next
+        # receives (rloop._py_sockets.RecvAttempts): data that is already there, a peer's
+        # reset or its EOF must come back exactly as from a receive that tries first.
+        async def main():
+            srv, client, conn, _ = await accepted_pair(self.loop)
+            conn.setblocking(False)
+            waiting = asyncio.ensure_future(self.loop.sock_recv(conn, 100))
+            await asyncio.sleep(0.01)
+            self.assertFalse(waiting.done())
+            await self.loop.sock_sendall(client, b"first")
+            self.assertEqual(b"first", await waiting)
+            # twelve messages already waiting, taken in turns by sock_recv and sock_recv_into
+            for i in range(12):
+                await self.loop.sock_sendall(client, b"%02d" % i)
+            await asyncio.sleep(0.05)
+            got = b""
+            buf = bytearray(1)
+            while len(got) < 24:
+                if len(got) % 2:
+                    n = await self.loop.sock_recv_into(conn, buf)
+                    got += bytes(buf[:n])
+                else:
+                    got += await self.loop.sock_recv(conn, 1)
+            self.assertEqual(b"".join(b"%02d" % i for i in range(12)), got)
+            self.assertFalse(self.loop.remove_reader(conn.fileno()))
+            client.shutdown(socket.SHUT_WR)
+            self.assertEqual(b"", await self.loop.sock_recv(conn, 100))
+            self.assertEqual(0, await self.loop.sock_recv_into(conn, bytearray(4)))
+            for s in (conn, client, srv):
+                s.close()
+        self.run_async(main())
+
+
 class SockArgumentTests(NetTestCase):
     def test_create_connection_and_server_with_sock(self):
         async def main():

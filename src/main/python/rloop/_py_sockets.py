@@ -77,28 +77,25 @@ class PythonSocketsMixin:
     # ---- receiving: the stdlib's, with RecvAttempts deciding whether to try first ---------
 
     async def sock_recv(self, sock, n):
-        base_events._check_ssl_socket(sock)
-        if self._debug and sock.gettimeout() != 0:
-            raise ValueError("the socket must be non-blocking")
-        fd = sock.fileno()
-        if self._recv_attempts.worth_trying(fd):
-            try:
-                return sock.recv(n)
-            except (BlockingIOError, InterruptedError):
-                self._recv_attempts.found_nothing(fd)
-        return await self._read_when_ready(fd, self._sock_recv, sock, n)
+        return await self._receive(sock, sock.recv, self._sock_recv, n)
 
     async def sock_recv_into(self, sock, buf):
+        return await self._receive(sock, sock.recv_into, self._sock_recv_into, buf)
+
+    async def _receive(self, sock, call, reader, arg):
+        """`call(arg)` now if RecvAttempts says it is worth trying, else (or when it found
+        nothing) once the socket is readable, through `reader` (the stdlib's _sock_recv or
+        _sock_recv_into) as the stdlib does."""
         base_events._check_ssl_socket(sock)
         if self._debug and sock.gettimeout() != 0:
             raise ValueError("the socket must be non-blocking")
         fd = sock.fileno()
         if self._recv_attempts.worth_trying(fd):
             try:
-                return sock.recv_into(buf)
+                return call(arg)
             except (BlockingIOError, InterruptedError):
                 self._recv_attempts.found_nothing(fd)
-        return await self._read_when_ready(fd, self._sock_recv_into, sock, buf)
+        return await self._read_when_ready(fd, reader, sock, arg)
 
     def _read_when_ready(self, fd, reader, *args):
         """A future that `reader` (the stdlib's _sock_recv or _sock_recv_into) settles from the

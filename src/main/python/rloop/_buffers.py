@@ -17,14 +17,22 @@ def storage(buf):
     return polyglot.storage(buf)
 
 
-def send(channel_write, channel_write_buffer, data, *args):
-    """Hands `data` (bytes, bytearray or memoryview) to a channel's write: the Java array behind
-    it when it has one (no copy on the way in), else the buffer through interop."""
+def _with_array(data):
+    """`data` (bytes, bytearray or memoryview; a memoryview becomes a fresh bytes) and the Java
+    array behind it, or None when it has none."""
     if type(data) is memoryview:
         data = data.tobytes()
     try:
-        array = polyglot.storage(data)
+        return data, polyglot.storage(data)
     except TypeError:
+        return data, None
+
+
+def send(channel_write, channel_write_buffer, data, *args):
+    """Hands `data` (bytes, bytearray or memoryview) to a channel's write: the Java array behind
+    it when it has one (no copy on the way in), else the buffer through interop."""
+    data, array = _with_array(data)
+    if array is None:
         return channel_write_buffer(data, *args)
     return channel_write(array, len(data), *args)
 
@@ -37,11 +45,8 @@ def write(channel, data):
     object's own Java array (`writeShared`); a `bytearray` may change once write() returns, as
     asyncio allows, so the channel queues a copy of it (`write`). A memoryview becomes a fresh
     `bytes` first. Only a buffer with no Java array behind it goes through interop."""
-    if type(data) is memoryview:
-        data = data.tobytes()
-    try:
-        array = polyglot.storage(data)
-    except TypeError:
+    data, array = _with_array(data)
+    if array is None:
         return channel.writeBuffer(data)
     if type(data) is bytes:
         return channel.writeShared(array, len(data))

@@ -1,8 +1,12 @@
-"""Event-loop micro-benchmarks: rloop against the stdlib asyncio loop, in one process.
+"""Event-loop micro-benchmarks: rloop against the stdlib asyncio loop.
 
 Run on GraalPy (both loops, one JVM)::
 
-    launcher/rloop-graalpy benchmarks/loop_bench.py [options]     # or: benchmarks/run [options]
+    launcher/rloop-graalpy benchmarks/loop_bench.py [options]
+
+or each workload on each loop in a JVM of its own, from any Python (what benchmarks/run does)::
+
+    python3 benchmarks/loop_bench.py --fork 'launcher/rloop-graalpy --no-daemon' [options]
 
 Run on CPython (the stdlib loop, and uvloop if it is installed)::
 
@@ -10,8 +14,9 @@ Run on CPython (the stdlib loop, and uvloop if it is installed)::
 
 Every workload checks its own result (counts, ordering, sums) and fails loudly on a mismatch.
 Each workload gets fresh loops (``rloop.new_event_loop()`` and ``asyncio.SelectorEventLoop()``;
-the rloop launcher installs rloop's policy, so the policy is never used here). Rounds alternate
-between the loops so that noise from other processes on the machine hits both alike. Warm-up
+the rloop launcher installs rloop's policy, so the policy is never used here). In one process,
+rounds alternate between the loops so that noise from other processes on the machine hits both
+alike. Warm-up
 rounds are discarded: on GraalPy they go on, by default, until the JIT compilers are
 idle (at least ``--warmup`` rounds; see ``_SettleWatch``); the report gives the median of the
 remaining rounds.
@@ -24,8 +29,11 @@ import json
 import os
 import platform
 import random
+import shlex
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 
 from bench_core import BenchError, JitActivity, Workload, WorkloadSkipped, perf_counter
@@ -312,6 +320,8 @@ WORKLOAD_GROUPS = {"scheduling": [w.name for w in SCHEDULING_WORKLOADS],
 # of the wall time during a window of at least SETTLE_WINDOW seconds.
 SETTLE_BUSY = 0.05
 SETTLE_WINDOW = 3.0
+# A --fork child that has not ended after this long is stopped (its loop is shown as failed).
+FORK_TIMEOUT = float(os.environ.get("RLOOP_BENCH_FORK_TIMEOUT", 1800))
 
 
 class _SettleWatch:
@@ -336,9 +346,13 @@ class _SettleWatch:
         return (self.jit.seconds() - self.c0) / dt
 
 
+def workload_n(cls, quick, scale):
+    return max(1, int((cls.n_quick if quick else cls.n_full) * scale))
+
+
 def run_workload(cls, loop_kinds, warmup, rounds, quick, scale, verbose, warmup_limit=0,
                  jit=None):
-    n = max(1, int((cls.n_quick if quick else cls.n_full) * scale))
+    n = workload_n(cls, quick, scale)
     result = {"name": cls.name, "title": cls.title, "unit": cls.unit, "n": n, "loops": {},
               "warmup_s": None}
     try:
@@ -632,7 +646,13 @@ def parse_args(argv):
     p.add_argument("--json", default=None, metavar="FILE",
                    help="also write the results here (rewritten after every workload)")
     p.add_argument("-v", "--verbose", action="store_true", help="print every round")
+    p.add_argument("--fork", default=None, metavar="COMMAND",
+                   help="run each workload on each loop in a fresh process of COMMAND (for "
+                        "example 'launcher/rloop-graalpy --no-daemon'; benchmarks/run does "
+                        "this for GraalPy) and print the table of them all")
+    p.add_argument("--forked", action="store_true", help=argparse.SUPPRESS)  # a --fork child
     args = p.parse_args(argv)
+    args.child_argv = _child_argv(args)
     if args.warmup is None:
         # Waiting for the JIT, 20 rounds are only a floor. Without waiting, 50: on a 2-core
         # machine fewer rounds measured mostly compilation (and 50 are often not enough either).
@@ -640,6 +660,14 @@ def parse_args(argv):
     if args.rounds is None:
         args.rounds = 3 if args.quick else 10
     args.jit = None
+    if args.fork:
+        # the parent only starts children and reads their results: the children measure, check
+        # their loops and watch their own JIT
+        args.only = _workload_names(p, args.only)
+        args.loops = ([s.strip() for s in args.loops.split(",") if s.strip()] if args.loops
+                      else ["rloop", "asyncio"])
+        args.absent = {}
+        return args
     if args.settle and not args.quick:
         jit = JitActivity()
         args.jit = jit if jit.available else None
@@ -647,18 +675,7 @@ def parse_args(argv):
         args.warmup_limit = 300 if args.jit is not None else 0
     if args.warmup < 0 or args.rounds < 1:
         p.error("--warmup must be >= 0 and --rounds >= 1")
-    if args.only:
-        names = []
-        for s in args.only.split(","):
-            for name in WORKLOAD_GROUPS.get(s.strip(), [s.strip()] if s.strip() else []):
-                if name not in names:
-                    names.append(name)
-        unknown = [s for s in names if s not in WORKLOAD_NAMES]
-        if unknown:
-            p.error(f"unknown workload(s) {unknown}; choose from {WORKLOAD_NAMES}")
-        args.only = names
-    else:
-        args.only = WORKLOAD_NAMES
+    args.only = _workload_names(p, args.only)
     if args.loops:
         kinds = [s.strip() for s in args.loops.split(",") if s.strip()]
         unknown = [s for s in kinds if s not in LOOP_FACTORIES]
@@ -678,6 +695,36 @@ def parse_args(argv):
     return args
 
 
+def _workload_names(parser, only):
+    """The workloads --only names (groups expanded), in order; all of them without --only."""
+    if not only:
+        return WORKLOAD_NAMES
+    names = []
+    for s in only.split(","):
+        for name in WORKLOAD_GROUPS.get(s.strip(), [s.strip()] if s.strip() else []):
+            if name not in names:
+                names.append(name)
+    unknown = [s for s in names if s not in WORKLOAD_NAMES]
+    if unknown:
+        parser.error(f"unknown workload(s) {unknown}; choose from {WORKLOAD_NAMES}")
+    return names
+
+
+def _child_argv(args):
+    """The options a --fork child gets from its parent, as given (defaults are the child's: they
+    depend on whether its Python has a JIT); --only, --loops and --json are set per child."""
+    argv = []
+    for option, value in (("--warmup", args.warmup), ("--rounds", args.rounds),
+                          ("--warmup-limit", args.warmup_limit)):
+        if value is not None:
+            argv += [option, str(value)]
+    if args.scale != 1.0:
+        argv += ["--scale", str(args.scale)]
+    argv += [flag for flag, on in (("--quick", args.quick), ("--no-settle", not args.settle),
+                                   ("-v", args.verbose)) if on]
+    return argv
+
+
 def _absent(loop_kinds):
     """Why a CPython reference loop is not among these results (read by merge_peers)."""
     return {kind: "not in --loops" if _importable(kind) else
@@ -695,16 +742,93 @@ def write_json(args, py, results, elapsed):
                   f, indent=2)
 
 
+def _summary_line(res, loop_kinds, seconds):
+    """The line printed as each workload ends: every loop's rate, and how its warm-up went (per
+    loop when each ran in a process of its own)."""
+    parts = []
+    for kind in loop_kinds:
+        e = res["loops"][kind]
+        cell = _cell(e, res["unit"])
+        part = f"{kind} {'not implemented' if cell == 'not impl.' else cell}"
+        if "warmup" in e:
+            part += f" ({_warmup_text(e['warmup'])})"
+        parts.append(part)
+    unit = "" if res["unit"] == "bytes/s" else f" {res['unit']}"  # fmt_rate says B/s
+    shared = "" if any("warmup" in e for e in res["loops"].values()) else _warmup_text(res) + "; "
+    return f"{res['name']}: N={res['n']}, {'; '.join(parts)}{unit} ({shared}{seconds:.1f} s)"
+
+
+def _warmup_text(res):
+    warm = f"warm-up {res['warmup_rounds']} rounds"
+    if res.get("warmup_s") is not None:
+        warm += f" in {res['warmup_s']:.0f} s"
+    if res.get("jit_settled") is not None:
+        warm += ", JIT " + ("idle" if res["jit_settled"] else "still compiling")
+        if res.get("jit_busy_measured") is not None:
+            warm += f", busy {res['jit_busy_measured'] * 100:.0f}% while measured"
+    return warm
+
+
+_WARMUP_KEYS = ("warmup_rounds", "warmup_s", "jit_settled", "jit_busy_measured")
+
+
+def run_forked(args, name, child_jsons):
+    """Runs workload `name` on each loop in a fresh process of args.fork and merges what the
+    children wrote: one result, each loop's entry carrying its own warm-up. Returns it and the
+    Python the children described.
+
+    Why a process each: JMH forks a JVM per benchmark for the same reason. On GraalPy's JIT, code
+    that several workloads or both loops run (asyncio's streams, tasks and futures) is compiled
+    for the mix of types it has seen in that process, so in one process for all, a workload's
+    speed depends on what ran before it; a program runs one workload, on one loop."""
+    merged, python = None, None
+    for kind in args.loops:
+        path = child_jsons(name, kind)
+        cmd = (shlex.split(args.fork) + [os.path.abspath(__file__)] + args.child_argv
+               + ["--forked", "--only", name, "--loops", kind, "--json", path])
+        try:
+            code = subprocess.run(cmd, timeout=FORK_TIMEOUT).returncode
+        except subprocess.TimeoutExpired:
+            code = f"no result after {FORK_TIMEOUT} s"
+        try:
+            with open(path) as f:
+                child = json.load(f)
+            res = child["results"][0]
+            python = python or child.get("python")
+        except (OSError, ValueError, IndexError, KeyError) as exc:
+            cls = {w.name: w for w in WORKLOADS}[name]
+            res = {"name": name, "title": cls.title, "unit": cls.unit,
+                   "n": workload_n(cls, args.quick, args.scale),
+                   "loops": {kind: {"status": "failed", "times": [], "warmup_times": [],
+                                    "error": f"the process for this loop ended ({code}) "
+                                             f"without a result: {exc}",
+                                    "not_implemented": None}}}
+        entry = res["loops"][kind]
+        entry["warmup"] = {key: res.get(key) for key in _WARMUP_KEYS}
+        if merged is None:
+            merged = res
+        else:
+            merged["loops"][kind] = entry
+    for key in _WARMUP_KEYS:  # the workload-wide fields are the first loop's
+        merged[key] = merged["loops"][args.loops[0]]["warmup"].get(key)
+    return merged, python
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     py = describe_python()
-    settle = " (then until the JIT is idle)" if args.jit is not None else ""
-    print(f"loop_bench: {py}; loops {','.join(args.loops)}; warm-up {args.warmup}{settle}, "
-          f"rounds {args.rounds}{', quick' if args.quick else ''}"
-          f"{f', scale {args.scale}' if args.scale != 1 else ''}")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}")
-    print(f"date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}", flush=True)
-    if sys.implementation.name == "graalpy":
+    if not args.forked:
+        if args.fork:
+            print(f"loop_bench: each workload on each loop ({','.join(args.loops)}) in a "
+                  f"process of its own: {args.fork}")
+        else:
+            settle = " (then until the JIT is idle)" if args.jit is not None else ""
+            print(f"loop_bench: {py}; loops {','.join(args.loops)}; warm-up {args.warmup}"
+                  f"{settle}, rounds {args.rounds}{', quick' if args.quick else ''}"
+                  f"{f', scale {args.scale}' if args.scale != 1 else ''}")
+        print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}")
+        print(f"date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}", flush=True)
+    if sys.implementation.name == "graalpy" and not args.fork:
         # GraalPy loads its C API at the first C-extension import under a handshake every Python
         # thread must serve; the stdlib loop's executor parks idle workers where they cannot, so
         # a first load during its run hangs (docs/ARCHITECTURE.md, "GraalPy limitations"). Load
@@ -713,35 +837,36 @@ def main(argv=None):
     by_name = {w.name: w for w in WORKLOADS}
     results = []
     t_all = perf_counter()
-    for name in args.only:
-        t0 = perf_counter()
-        res = run_workload(by_name[name], args.loops, args.warmup, args.rounds, args.quick,
-                           args.scale, args.verbose, args.warmup_limit, args.jit)
-        results.append(res)
-        if args.json:
-            write_json(args, py, results, perf_counter() - t_all)
-        parts = []
-        for kind in args.loops:
-            e = res["loops"][kind]
-            cell = _cell(e, res["unit"])
-            parts.append(f"{kind} {'not implemented' if cell == 'not impl.' else cell}")
-        unit = "" if res["unit"] == "bytes/s" else f" {res['unit']}"  # fmt_rate says B/s
-        warm = f"warm-up {res['warmup_rounds']} rounds"
-        if res["warmup_s"] is not None:
-            warm += f" in {res['warmup_s']:.0f} s"
-        if res.get("jit_settled") is not None:
-            warm += ", JIT " + ("idle" if res["jit_settled"] else "still compiling")
-            if res.get("jit_busy_measured") is not None:
-                warm += f", busy {res['jit_busy_measured'] * 100:.0f}% while measured"
-        print(f"{name}: N={res['n']}, {'; '.join(parts)}{unit} "
-              f"({warm}; {perf_counter() - t0:.1f} s)", flush=True)
+    with tempfile.TemporaryDirectory(prefix="loop-bench-") as tmp:
+        def child_json(name, kind):
+            return os.path.join(tmp, f"{name}.{kind}.json")
+
+        for name in args.only:
+            t0 = perf_counter()
+            if args.fork:
+                res, child_py = run_forked(args, name, child_json)
+                py = child_py or py
+            else:
+                res = run_workload(by_name[name], args.loops, args.warmup, args.rounds,
+                                   args.quick, args.scale, args.verbose, args.warmup_limit,
+                                   args.jit)
+            results.append(res)
+            if args.json:
+                write_json(args, py, results, perf_counter() - t_all)
+            print(_summary_line(res, args.loops, perf_counter() - t0), flush=True)
     elapsed = perf_counter() - t_all
+    if args.forked:
+        return 0  # the parent prints the table
     shown = args.loops
     if args.peers:
         shown = merge_peers(results, args.peers, args.loops)
     print()
+    if args.fork:
+        print(f"measured on: {py}")
     print_table(results, shown)
-    print(f"benchmark time {elapsed:.1f} s (excluding interpreter start-up)")
+    started = ("including the start-up of a process per workload and loop" if args.fork
+               else "excluding interpreter start-up")
+    print(f"benchmark time {elapsed:.1f} s ({started})")
     if args.json:
         write_json(args, py, results, elapsed)
         print(f"wrote {args.json}")

@@ -664,8 +664,7 @@ def parse_args(argv):
         # the parent only starts children and reads their results: the children measure, check
         # their loops and watch their own JIT
         args.only = _workload_names(p, args.only)
-        args.loops = ([s.strip() for s in args.loops.split(",") if s.strip()] if args.loops
-                      else ["rloop", "asyncio"])
+        args.loops = _loop_names(p, args.loops) if args.loops else ["rloop", "asyncio"]
         args.absent = {}
         return args
     if args.settle and not args.quick:
@@ -677,10 +676,7 @@ def parse_args(argv):
         p.error("--warmup must be >= 0 and --rounds >= 1")
     args.only = _workload_names(p, args.only)
     if args.loops:
-        kinds = [s.strip() for s in args.loops.split(",") if s.strip()]
-        unknown = [s for s in kinds if s not in LOOP_FACTORIES]
-        if unknown or not kinds:
-            p.error(f"unknown loop(s) {unknown}; choose from {','.join(LOOP_FACTORIES)}")
+        kinds = _loop_names(p, args.loops)
         if "rloop" in kinds and not rloop_available():
             p.error("rloop is not importable here (run under launcher/rloop-graalpy, "
                     "or use --loops asyncio)")
@@ -708,6 +704,15 @@ def _workload_names(parser, only):
     if unknown:
         parser.error(f"unknown workload(s) {unknown}; choose from {WORKLOAD_NAMES}")
     return names
+
+
+def _loop_names(parser, loops):
+    """The loops --loops names, in order, each one LOOP_FACTORIES knows."""
+    kinds = [s.strip() for s in loops.split(",") if s.strip()]
+    unknown = [s for s in kinds if s not in LOOP_FACTORIES]
+    if unknown or not kinds:
+        parser.error(f"unknown loop(s) {unknown}; choose from {','.join(LOOP_FACTORIES)}")
+    return kinds
 
 
 def _child_argv(args):
@@ -750,7 +755,7 @@ def _summary_line(res, loop_kinds, seconds):
         e = res["loops"][kind]
         cell = _cell(e, res["unit"])
         part = f"{kind} {'not implemented' if cell == 'not impl.' else cell}"
-        if "warmup" in e:
+        if e.get("warmup", {}).get("warmup_rounds") is not None:  # none: no child result
             part += f" ({_warmup_text(e['warmup'])})"
         parts.append(part)
     unit = "" if res["unit"] == "bytes/s" else f" {res['unit']}"  # fmt_rate says B/s
@@ -772,7 +777,7 @@ def _warmup_text(res):
 _WARMUP_KEYS = ("warmup_rounds", "warmup_s", "jit_settled", "jit_busy_measured")
 
 
-def run_forked(args, name, child_jsons):
+def run_forked(args, name):
     """Runs workload `name` on each loop in a fresh process of args.fork and merges what the
     children wrote: one result, each loop's entry carrying its own warm-up. Returns it and the
     Python the children described.
@@ -783,26 +788,27 @@ def run_forked(args, name, child_jsons):
     speed depends on what ran before it; a program runs one workload, on one loop."""
     merged, python = None, None
     for kind in args.loops:
-        path = child_jsons(name, kind)
-        cmd = (shlex.split(args.fork) + [os.path.abspath(__file__)] + args.child_argv
-               + ["--forked", "--only", name, "--loops", kind, "--json", path])
-        try:
-            code = subprocess.run(cmd, timeout=FORK_TIMEOUT).returncode
-        except subprocess.TimeoutExpired:
-            code = f"no result after {FORK_TIMEOUT} s"
-        try:
-            with open(path) as f:
-                child = json.load(f)
-            res = child["results"][0]
-            python = python or child.get("python")
-        except (OSError, ValueError, IndexError, KeyError) as exc:
-            cls = {w.name: w for w in WORKLOADS}[name]
-            res = {"name": name, "title": cls.title, "unit": cls.unit,
-                   "n": workload_n(cls, args.quick, args.scale),
-                   "loops": {kind: {"status": "failed", "times": [], "warmup_times": [],
-                                    "error": f"the process for this loop ended ({code}) "
-                                             f"without a result: {exc}",
-                                    "not_implemented": None}}}
+        with tempfile.TemporaryDirectory(prefix="loop-bench-") as tmp:
+            path = os.path.join(tmp, "result.json")
+            cmd = (shlex.split(args.fork) + [os.path.abspath(__file__)] + args.child_argv
+                   + ["--forked", "--only", name, "--loops", kind, "--json", path])
+            try:
+                code = subprocess.run(cmd, timeout=FORK_TIMEOUT).returncode
+            except subprocess.TimeoutExpired:
+                code = f"no result after {FORK_TIMEOUT} s"
+            try:
+                with open(path) as f:
+                    child = json.load(f)
+                res = child["results"][0]
+                python = python or child.get("python")
+            except (OSError, ValueError, IndexError, KeyError) as exc:
+                cls = {w.name: w for w in WORKLOADS}[name]
+                res = {"name": name, "title": cls.title, "unit": cls.unit,
+                       "n": workload_n(cls, args.quick, args.scale),
+                       "loops": {kind: {"status": "failed", "times": [], "warmup_times": [],
+                                        "error": f"the process for this loop ended ({code}) "
+                                                 f"without a result: {exc}",
+                                        "not_implemented": None}}}
         entry = res["loops"][kind]
         entry["warmup"] = {key: res.get(key) for key in _WARMUP_KEYS}
         if merged is None:
@@ -837,23 +843,18 @@ def main(argv=None):
     by_name = {w.name: w for w in WORKLOADS}
     results = []
     t_all = perf_counter()
-    with tempfile.TemporaryDirectory(prefix="loop-bench-") as tmp:
-        def child_json(name, kind):
-            return os.path.join(tmp, f"{name}.{kind}.json")
-
-        for name in args.only:
-            t0 = perf_counter()
-            if args.fork:
-                res, child_py = run_forked(args, name, child_json)
-                py = child_py or py
-            else:
-                res = run_workload(by_name[name], args.loops, args.warmup, args.rounds,
-                                   args.quick, args.scale, args.verbose, args.warmup_limit,
-                                   args.jit)
-            results.append(res)
-            if args.json:
-                write_json(args, py, results, perf_counter() - t_all)
-            print(_summary_line(res, args.loops, perf_counter() - t0), flush=True)
+    for name in args.only:
+        t0 = perf_counter()
+        if args.fork:
+            res, child_py = run_forked(args, name)
+            py = child_py or py
+        else:
+            res = run_workload(by_name[name], args.loops, args.warmup, args.rounds, args.quick,
+                               args.scale, args.verbose, args.warmup_limit, args.jit)
+        results.append(res)
+        if args.json:
+            write_json(args, py, results, perf_counter() - t_all)
+        print(_summary_line(res, args.loops, perf_counter() - t0), flush=True)
     elapsed = perf_counter() - t_all
     if args.forked:
         return 0  # the parent prints the table

@@ -69,6 +69,15 @@ def run(tid):
     return None
 
 
+def recover():
+    """After a GraalPy internal error cut a test short (PythonSuiteTest): no loop may still count
+    as running on this thread, or the next test's run_until_complete would refuse to start."""
+    import asyncio
+
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
+
+
 def run_all(test_dir, selector=""):
     """For the command line: runs every test whose id contains one of the comma-separated
     substrings in selector (all tests when it is empty); prints a summary."""

@@ -2,6 +2,8 @@ package dev.rloop;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,6 +12,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -61,7 +64,23 @@ class PythonSuiteTest {
     }
 
     private static void runOne(String id) {
-        Value outcome = harness.invokeMember("run", id);
+        Value outcome;
+        try {
+            outcome = harness.invokeMember("run", id);
+        } catch (PolyglotException e) {
+            if (!e.isInternalError()) {
+                throw e;
+            }
+            // A fault inside GraalPy itself (a Java exception no Python code can catch, seen once
+            // in CI: Truffle's "Null receiver values are not supported by libraries" from a warm,
+            // compiled context), not an outcome of the test. Say so loudly, reset what the
+            // interrupted test left running, and run the test once more; a second fault fails it.
+            StringWriter trace = new StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            System.err.println("GraalPy internal error in " + id + "; running the test once more:\n" + trace);
+            harness.invokeMember("recover");
+            outcome = harness.invokeMember("run", id);
+        }
         if (outcome.isNull()) {
             return;
         }

@@ -320,6 +320,13 @@ WORKLOAD_GROUPS = {"scheduling": [w.name for w in SCHEDULING_WORKLOADS],
 # of the wall time during a window of at least SETTLE_WINDOW seconds.
 SETTLE_BUSY = 0.05
 SETTLE_WINDOW = 3.0
+# gc.collect() before every round keeps CPython's cycle collector out of the timed rounds, at little
+# cost. On GraalPy it is two full collections of the Java heap (about 170 ms each on this 2-core
+# VM), and the rounds after them run slower and erratically while the JIT keeps recompiling
+# (protocol_echo on rloop, rounds at 18k-44k round trips/s with it, a steady 45k-47k without,
+# 2026-12-02); a running program never collects its whole heap between requests, so the JVM's
+# own collections, inside the timed rounds, are what GraalPy's rounds pay.
+COLLECT_BEFORE_ROUND = sys.implementation.name != "graalpy"
 # A --fork child that has not ended after this long is stopped (its loop is shown as failed).
 FORK_TIMEOUT = float(os.environ.get("RLOOP_BENCH_FORK_TIMEOUT", 1800))
 
@@ -417,7 +424,8 @@ def run_workload(cls, loop_kinds, warmup, rounds, quick, scale, verbose, warmup_
                 if kind not in loops:
                     continue
                 entry = result["loops"][kind]
-                gc.collect()
+                if COLLECT_BEFORE_ROUND:
+                    gc.collect()
                 try:
                     try:
                         dt = work.run(loops[kind])

@@ -14,9 +14,15 @@ handles, no transports, no protocol objects, no futures.
   `select.epoll`: the kernel's part, which uvloop pays too.
 
 Rounds repeat until the JIT is idle (as loop_bench.py decides it), then --rounds are measured;
-the median is reported. Run both next to loop_bench.py's protocol_echo and udp_echo on uvloop in
-the same session: a floor below uvloop's whole round trip means no design of this shape can
-reach uvloop on that workload.
+the median is reported. A floor below uvloop's whole round trip means no loop of this shape can
+reach uvloop on that workload. This VM's speed drifts by up to 1.5x from one minute to the next,
+so the comparison is made in one run that alternates between the two runtimes:
+
+    python3 benchmarks/io_floor.py --compare 'launcher/rloop-graalpy --no-daemon' [--cycles 5]
+
+CPython (with uvloop) starts the GraalPy side, which warms the floor and rloop's own
+protocol_echo/udp_echo, then each cycle times, one after the other, GraalPy's floor and rloop's
+workload there, uvloop's workload and CPython's floor here.
 """
 
 import argparse
@@ -213,45 +219,157 @@ class EpollFloor:
 
 # ---- runner -------------------------------------------------------------------------------------
 
-def measure(mode, warmup, rounds, warmup_limit, verbose):
-    workload, size = MODES[mode]
-    messages = MessageFormat(size)
-    n = workload.n_full
-    on_graalpy = sys.implementation.name == "graalpy"
-    floor = JavaChannelFloor(mode) if on_graalpy else EpollFloor(mode)
-    exchange = getattr(floor, mode)
-    jit = JitActivity()
-    watch = _SettleWatch(jit) if jit.available else None
-    times = []
-    warm_rounds, started, settled = 0, perf_counter(), not jit.available
-    try:
+class Timed:
+    """One thing to time round after round: `once()` runs a round and returns its seconds."""
+
+    def __init__(self, once, n):
+        self.once, self.n = once, n
+
+    def warm(self, warmup, warmup_limit, verbose, label):
+        """Rounds until the JIT is idle (as loop_bench.py decides it), at least `warmup` of
+        them, at most `warmup_limit` seconds: (rounds, seconds, JIT idle or None)."""
+        jit = JitActivity()
+        watch = _SettleWatch(jit) if jit.available else None
+        settled, rounds, started = None, 0, perf_counter()
         while True:
-            t0 = perf_counter()
-            exchange(messages, n)
-            elapsed = perf_counter() - t0
-            warming = len(times) == 0 and not (warm_rounds >= warmup and (
-                settled or perf_counter() - started >= warmup_limit))
-            if warming:
-                warm_rounds += 1
-                if watch is not None and warm_rounds >= warmup:
-                    busy = watch.busy()
-                    if busy is not None:
-                        settled = busy < SETTLE_BUSY
-                        watch.restart()
-                if verbose:
-                    print(f"  warm-up {warm_rounds}: {n / elapsed:,.0f} round trips/s", flush=True)
+            dt = self.once()
+            rounds += 1
+            if verbose:
+                print(f"  {label} warm-up {rounds}: {self.n / dt:,.0f} round trips/s",
+                      file=sys.stderr, flush=True)
+            if rounds < warmup:
                 continue
-            times.append(elapsed)
-            if len(times) == rounds:
+            if watch is None:
                 break
+            busy = watch.busy()
+            if busy is not None:
+                settled = busy < SETTLE_BUSY
+                watch.restart()
+                if settled:
+                    break
+            if perf_counter() - started >= warmup_limit:
+                break
+        return rounds, round(perf_counter() - started, 1), settled
+
+    def rate(self, rounds):
+        """The median rate of `rounds` rounds, and their spread."""
+        rates = sorted(self.n / self.once() for _ in range(rounds))
+        median = statistics.median(rates)
+        return median, (rates[-1] - rates[0]) / median
+
+
+def floor_timed(mode):
+    """A Timed for this runtime's floor of `mode`, and what to close afterwards."""
+    workload, size = MODES[mode]
+    messages, n = MessageFormat(size), workload.n_full
+    floor = JavaChannelFloor(mode) if sys.implementation.name == "graalpy" else EpollFloor(mode)
+    exchange = getattr(floor, mode)
+
+    def once():
+        t0 = perf_counter()
+        exchange(messages, n)
+        return perf_counter() - t0
+    return Timed(once, n), floor
+
+
+def loop_timed(mode, kind):
+    """A Timed for loop_bench.py's workload of `mode` on a fresh loop of `kind`."""
+    from loop_bench import LOOP_FACTORIES
+    workload = MODES[mode][0]
+    work, loop = workload(workload.n_full), LOOP_FACTORIES[kind]()
+    return Timed(lambda: work.run(loop), work.n), loop
+
+
+def measure(mode, warmup, rounds, warmup_limit, verbose):
+    timed, floor = floor_timed(mode)
+    try:
+        warm_rounds, warm_s, settled = timed.warm(warmup, warmup_limit, verbose, mode)
+        rate, spread = timed.rate(rounds)
     finally:
         floor.close()
-    rates = sorted(n / t for t in times)
-    return {"mode": mode, "n": n, "rate": statistics.median(rates),
-            "spread": (rates[-1] - rates[0]) / statistics.median(rates),
-            "rounds": rounds, "warmup_rounds": warm_rounds,
-            "warmup_s": round(perf_counter() - started - sum(times), 1),
-            "jit_settled": settled if jit.available else None}
+    return {"mode": mode, "n": timed.n, "rate": rate, "spread": spread, "rounds": rounds,
+            "warmup_rounds": warm_rounds, "warmup_s": warm_s, "jit_settled": settled}
+
+
+def serve(modes, warmup, rounds, warmup_limit, verbose):
+    """The GraalPy side of --compare: warms the floor and rloop's workload of every mode, says
+    "ready", then answers each mode name read from stdin with one JSON line of their rates."""
+    timed, closers = {}, []
+    for mode in modes:
+        floor, closer = floor_timed(mode)
+        on_loop, loop = loop_timed(mode, "rloop")
+        closers += [closer, loop]
+        timed[mode] = {"floor": floor, "rloop": on_loop}
+        for name, t in timed[mode].items():
+            warm = t.warm(warmup, warmup_limit, verbose, f"{mode} {name}")
+            print(f"{mode} {name}: warm after {warm[0]} rounds, {warm[1]} s, JIT idle: {warm[2]}",
+                  file=sys.stderr, flush=True)
+    print("ready", flush=True)
+    try:
+        for line in sys.stdin:
+            mode = line.strip()
+            answer = {name: t.rate(rounds)[0] for name, t in timed[mode].items()}
+            print(json.dumps(answer), flush=True)
+    finally:
+        for closer in closers:
+            closer.close()
+
+
+def compare(command, modes, cycles, warmup, rounds, warmup_limit, verbose):
+    """Runs on CPython: starts `command io_floor.py --serve` (GraalPy) and, once it is warm,
+    alternates with it cycle after cycle, so that every figure of a cycle comes from the same
+    minute of this VM's changing speed: GraalPy's floor and rloop's workload (the child), then
+    uvloop's workload and CPython's floor (here)."""
+    import shlex
+    import subprocess
+    argv = shlex.split(command) + [__file__, "--serve", *modes, "--rounds", str(rounds),
+                                   "--warmup", str(warmup), "--warmup-limit", str(warmup_limit)]
+    if verbose:
+        argv.append("-v")
+    here = {}
+    for mode in modes:
+        for name, (t, closer) in (("uvloop", loop_timed(mode, "uvloop")),
+                                  ("cpython_floor", floor_timed(mode))):
+            t.warm(warmup, 0, False, name)
+            here[mode, name] = (t, closer)
+    child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    rows = []
+    try:
+        if child.stdout.readline().strip() != "ready":
+            raise BenchError(f"{command}: the GraalPy side ended before it was warm")
+        for cycle in range(cycles):
+            for mode in modes:
+                child.stdin.write(mode + "\n")
+                child.stdin.flush()
+                answer = child.stdout.readline()
+                if not answer:
+                    raise BenchError(f"{command}: the GraalPy side ended")
+                row = {"cycle": cycle + 1, "mode": mode, **json.loads(answer)}
+                for name in ("uvloop", "cpython_floor"):
+                    row[name] = here[mode, name][0].rate(rounds)[0]
+                rows.append(row)
+                print(f"cycle {cycle + 1} {mode}: " + ", ".join(
+                    f"{k} {row[k]:,.0f}" for k in ("rloop", "floor", "uvloop", "cpython_floor"))
+                    + f"; GraalPy floor/uvloop {row['floor'] / row['uvloop']:.2f}", flush=True)
+    finally:
+        child.stdin.close()
+        child.wait()
+        for t, closer in here.values():
+            closer.close()
+    return rows
+
+
+def _summary(rows, modes):
+    print("median over the cycles (round trips/s):")
+    for mode in modes:
+        mine = [r for r in rows if r["mode"] == mode]
+        med = {k: statistics.median(r[k] for r in mine)
+               for k in ("rloop", "floor", "uvloop", "cpython_floor")}
+        ratios = sorted(r["floor"] / r["uvloop"] for r in mine)
+        print(f"  {mode}: rloop {med['rloop']:,.0f}, GraalPy floor {med['floor']:,.0f}, "
+              f"uvloop {med['uvloop']:,.0f}, CPython floor {med['cpython_floor']:,.0f}; "
+              f"rloop/uvloop {med['rloop'] / med['uvloop']:.2f}; GraalPy floor/uvloop per cycle "
+              f"{ratios[0]:.2f}-{ratios[-1]:.2f}")
 
 
 def main(argv=None):
@@ -262,6 +380,11 @@ def main(argv=None):
     parser.add_argument("--warmup-limit", type=float, default=300.0,
                         help="seconds after which warm-up ends even if the JIT is busy")
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--compare", metavar="COMMAND",
+                        help="(on CPython with uvloop) alternate with the floor and rloop run "
+                             "by this GraalPy command, cycle after cycle")
+    parser.add_argument("--cycles", type=int, default=5)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
@@ -269,16 +392,25 @@ def main(argv=None):
         if mode not in MODES:
             parser.error(f"unknown mode {mode!r}: choose from {', '.join(MODES)}")
     args.modes = args.modes or list(MODES)
+    if args.serve:
+        serve(args.modes, args.warmup, args.rounds, args.warmup_limit, args.verbose)
+        return
     runtime = f"{platform.python_implementation()} {platform.python_version()}"
-    print(f"io_floor on {runtime}: {'rloop Java channels' if sys.implementation.name == 'graalpy' else 'sockets + epoll'}")
-    results = []
-    for mode in args.modes:
-        res = measure(mode, args.warmup, args.rounds, args.warmup_limit, args.verbose)
-        results.append(res)
-        us = 1e6 / res["rate"]
-        print(f"{mode}: {res['rate']:,.0f} round trips/s ({us:.1f} us each), spread "
-              f"{res['spread']:.0%}; warm-up {res['warmup_rounds']} rounds, {res['warmup_s']} s"
-              f"{'' if res['jit_settled'] in (None, True) else ', JIT still busy'}", flush=True)
+    if args.compare:
+        results = compare(args.compare, args.modes, args.cycles, args.warmup, args.rounds,
+                          args.warmup_limit, args.verbose)
+        _summary(results, args.modes)
+    else:
+        on = "rloop Java channels" if sys.implementation.name == "graalpy" else "sockets + epoll"
+        print(f"io_floor on {runtime}: {on}")
+        results = []
+        for mode in args.modes:
+            res = measure(mode, args.warmup, args.rounds, args.warmup_limit, args.verbose)
+            results.append(res)
+            print(f"{mode}: {res['rate']:,.0f} round trips/s ({1e6 / res['rate']:.1f} us each), "
+                  f"spread {res['spread']:.0%}; warm-up {res['warmup_rounds']} rounds, "
+                  f"{res['warmup_s']} s{'' if res['jit_settled'] in (None, True) else ', JIT still busy'}",
+                  flush=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"runtime": runtime, "results": results}, f, indent=1)

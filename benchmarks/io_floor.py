@@ -295,17 +295,18 @@ def serve(modes, warmup, rounds, warmup_limit, verbose):
     """The GraalPy side of --compare: warms the floor and rloop's workload of every mode, says
     "ready", then answers each mode name read from stdin with one JSON line of their rates."""
     timed, closers = {}, []
-    for mode in modes:
-        floor, closer = floor_timed(mode)
-        on_loop, loop = loop_timed(mode, "rloop")
-        closers += [closer, loop]
-        timed[mode] = {"floor": floor, "rloop": on_loop}
-        for name, t in timed[mode].items():
-            warm = t.warm(warmup, warmup_limit, verbose, f"{mode} {name}")
-            print(f"{mode} {name}: warm after {warm[0]} rounds, {warm[1]} s, JIT idle: {warm[2]}",
-                  file=sys.stderr, flush=True)
-    print("ready", flush=True)
     try:
+        for mode in modes:
+            floor, closer = floor_timed(mode)
+            closers.append(closer)
+            on_loop, loop = loop_timed(mode, "rloop")
+            closers.append(loop)
+            timed[mode] = {"floor": floor, "rloop": on_loop}
+            for name, t in timed[mode].items():
+                warm = t.warm(warmup, warmup_limit, verbose, f"{mode} {name}")
+                print(f"{mode} {name}: warm after {warm[0]} rounds, {warm[1]} s, JIT idle: "
+                      f"{warm[2]}", file=sys.stderr, flush=True)
+        print("ready", flush=True)
         for line in sys.stdin:
             mode = line.strip()
             answer = {name: t.rate(rounds)[0] for name, t in timed[mode].items()}
@@ -326,15 +327,14 @@ def compare(command, modes, cycles, warmup, rounds, warmup_limit, verbose):
                                    "--warmup", str(warmup), "--warmup-limit", str(warmup_limit)]
     if verbose:
         argv.append("-v")
-    here = {}
-    for mode in modes:
-        for name, (t, closer) in (("uvloop", loop_timed(mode, "uvloop")),
-                                  ("cpython_floor", floor_timed(mode))):
-            t.warm(warmup, 0, False, name)
-            here[mode, name] = (t, closer)
-    child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    rows = []
+    here, child, rows = {}, None, []
     try:
+        for mode in modes:
+            here[mode, "uvloop"] = loop_timed(mode, "uvloop")
+            here[mode, "cpython_floor"] = floor_timed(mode)
+            for name in ("uvloop", "cpython_floor"):
+                here[mode, name][0].warm(warmup, 0, False, name)
+        child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         if child.stdout.readline().strip() != "ready":
             raise BenchError(f"{command}: the GraalPy side ended before it was warm")
         for cycle in range(cycles):
@@ -352,8 +352,9 @@ def compare(command, modes, cycles, warmup, rounds, warmup_limit, verbose):
                     f"{k} {row[k]:,.0f}" for k in ("rloop", "floor", "uvloop", "cpython_floor"))
                     + f"; GraalPy floor/uvloop {row['floor'] / row['uvloop']:.2f}", flush=True)
     finally:
-        child.stdin.close()
-        child.wait()
+        if child is not None:
+            child.stdin.close()
+            child.wait()
         for t, closer in here.values():
             closer.close()
     return rows

@@ -3,8 +3,8 @@
 
 # What both need: JVMCI for the compiler, native access for Truffle, the stack GraalPy wants, and
 # GraalPy's runtime package open to rloop (dev.rloop.net.EmulatedSockets: the channels behind
-# Python's sockets, so that with RLOOP_PYSOCKET_SELECTOR=1 add_reader on them waits in the loop's
-# selector, not in select.select).
+# Python's sockets, so that add_reader on them waits in the loop's selector, not in
+# select.select).
 common_flags=(-XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI
   --enable-native-access=org.graalvm.truffle,ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xss16m
   --add-opens=org.graalvm.py/com.oracle.graal.python.runtime=ALL-UNNAMED)

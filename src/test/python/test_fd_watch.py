@@ -366,16 +366,27 @@ class BlockingSocketFdWatchTests(FdWatchTests):
         self.skipTest("the sockets are blocking from the start")
 
 
-class SelectorRouteRloopOnly(LoopTestCase):
-    """Which way rloop watches a Python socket with the opt-in selector route on
-    (RLOOP_PYSOCKET_SELECTOR=1; turned on here for the test's loop): on its Java selector when it
-    can reach the socket's channel (non-blocking sockets), else in select.select."""
+class PolledRouteFdWatchTests(FdWatchTests):
+    """The same tests with rloop's selector route turned off (as RLOOP_PYSOCKET_SELECTOR=0 does):
+    every socket is then watched by waiting in select.select."""
 
     LOOP = "rloop"
 
     def setUp(self):
         super().setUp()
-        self.loop._fd_watchers._sockets = self.loop._core.pythonSockets()
+        self.loop._fd_watchers._sockets = None
+
+
+class SelectorRouteRloopOnly(LoopTestCase):
+    """Which way rloop watches a Python socket: on its Java selector, for the length of each
+    wait, when it can reach the socket's channel (non-blocking sockets), else in select.select."""
+
+    LOOP = "rloop"
+
+    def setUp(self):
+        super().setUp()
+        if self.loop._fd_watchers._sockets is None:
+            self.skipTest("the selector route is off (RLOOP_PYSOCKET_SELECTOR=0)")
         self.a, self.b = socket.socketpair()
         self.addCleanup(self.b.close)
         self.addCleanup(self.a.close)
@@ -383,26 +394,87 @@ class SelectorRouteRloopOnly(LoopTestCase):
     def test_sockets_can_be_reached(self):
         self.assertIsNone(self.loop._core.pythonSockets().unavailableReason())
 
-    def test_off_unless_asked_for(self):
-        if os.environ.get("RLOOP_PYSOCKET_SELECTOR") == "1":
-            self.skipTest("RLOOP_PYSOCKET_SELECTOR=1 is set")
-        self.assertFalse(_watchers.SELECTOR_ROUTE)
+    def test_on_unless_turned_off(self):
+        if os.environ.get("RLOOP_PYSOCKET_SELECTOR") == "0":
+            self.skipTest("RLOOP_PYSOCKET_SELECTOR=0 is set")
+        self.assertTrue(_watchers.SELECTOR_ROUTE)
         loop = rloop.new_event_loop()
         try:
-            self.assertIsNone(loop._fd_watchers._sockets)
+            self.assertIsNotNone(loop._fd_watchers._sockets)
         finally:
             loop.close()
 
     def test_setblocking_right_after_remove_reader(self):
-        # java.nio refuses blocking mode on a channel still registered with a selector, so
-        # removing the reader must let go of the registration at once
         self.a.setblocking(False)
         self.loop.add_reader(self.a, lambda: None)
         self.assertIn(self.a.fileno(), self.loop._fd_watchers._on_selector)
+        self.loop.run_until_complete(asyncio.sleep(0.01))  # waits with the channel registered
         self.assertTrue(self.loop.remove_reader(self.a))
         self.a.setblocking(True)
         self.b.send(b"blocking now")
         self.assertEqual(b"blocking now", self.a.recv(100))
+
+    def _made_blocking_while_watched(self, make_blocking):
+        # java.nio refuses blocking mode to a channel with a valid key, and GraalPy does not catch
+        # that refusal; the loop holds the key only while it waits, so a callback may make a
+        # watched socket blocking, and the socket is then watched through select.select
+        self.a.setblocking(False)
+        got = []
+
+        def on_readable():
+            got.append(self.a.recv(100))
+            if len(got) == 1:
+                make_blocking(self.a)
+                self.b.send(b"second")
+            else:
+                self.loop.stop()
+
+        self.loop.add_reader(self.a, on_readable)
+        self.b.send(b"first")
+        self.run_forever_with_guard(5)
+        self.assertEqual([b"first", b"second"], got)
+        self.assertNotIn(self.a.fileno(), self.loop._fd_watchers._on_selector)
+        self.assertIsNotNone(self.loop._fd_poll)
+        self.assertTrue(self.loop.remove_reader(self.a))
+        self.assertIsNone(self.loop._fd_poll)
+
+    def test_setblocking_true_while_watched(self):
+        self._made_blocking_while_watched(lambda sock: sock.setblocking(True))
+
+    def test_settimeout_none_while_watched(self):
+        self._made_blocking_while_watched(lambda sock: sock.settimeout(None))
+
+    def test_listener_closed_in_a_callback_frees_its_port(self):
+        # the wait's registration is flushed when the wait ends, so closing a watched listener
+        # releases its port at once, as the stdlib's does
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.setblocking(False)
+        port = listener.getsockname()[1]
+        rebound = []
+
+        def on_connection():
+            conn, _ = listener.accept()
+            conn.close()
+            self.loop.remove_reader(listener)
+            listener.close()
+            again = socket.socket()
+            try:
+                again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                again.bind(("127.0.0.1", port))
+                again.listen()
+                rebound.append(again.getsockname()[1])
+            finally:
+                again.close()
+            self.loop.stop()
+
+        self.loop.add_reader(listener, on_connection)
+        client = socket.create_connection(("127.0.0.1", port))
+        self.addCleanup(client.close)
+        self.run_forever_with_guard(5)
+        self.assertEqual([port], rebound)
 
     def test_non_blocking_socket_waits_on_the_selector(self):
         self.a.setblocking(False)

@@ -192,6 +192,8 @@ class NetworkMixin:
                     ready.append(handler._read_handle)
                 if event & 12:  # OP_WRITE | OP_CONNECT
                     ready.append(handler._write_handle)
+                if event & 2:  # PythonSocketWatch.UNWATCHABLE
+                    handler.unwatchable()
             if event < _MORE:
                 return
             event = self._core.nextEvent()

@@ -1,14 +1,13 @@
 """add_reader/add_writer for file descriptors and sockets made by Python code.
 
-GraalPy's sockets are emulated on top of Java channels. With the opt-in selector route
-(``RLOOP_PYSOCKET_SELECTOR=1``, see SELECTOR_ROUTE below), where rloop can reach a socket's channel
-(``dev.rloop.net.PythonSocketWatch``) it registers that channel with the loop's own selector, and
-the socket's readiness comes back through ``LoopCore.nextEvent`` like the loop's own channels'.
-Other descriptors (all of them by default; with the route on, pipes, blocking sockets, or every
-one when GraalPy's internals are closed to rloop) make the loop wait in ``select.select`` while
-they are watched: a loopback connection whose
-far end is Java (``PythonWakeChannel``) keeps that wait wakeable from any thread, and a Java thread
-(``ChannelWatcher``) watches the loop's own channels meanwhile.
+GraalPy's sockets are emulated on top of Java channels. Where rloop can reach a socket's channel
+(``dev.rloop.net.PythonSocketWatch``) the loop's own wait registers that channel with the loop's
+selector (for the length of the wait only), and the socket's readiness comes back through
+``LoopCore.nextEvent`` like the loop's own channels'. Other descriptors (pipes, blocking sockets,
+every socket when GraalPy's internals are closed to rloop or the route is turned off with
+``RLOOP_PYSOCKET_SELECTOR=0``) make the loop wait in ``select.select`` while they are watched: a
+loopback connection whose far end is Java (``PythonWakeChannel``) keeps that wait wakeable from any
+thread, and a Java thread (``ChannelWatcher``) watches the loop's own channels meanwhile.
 """
 
 import os
@@ -19,13 +18,10 @@ from selectors import _fileobj_to_fd
 from asyncio import events
 
 
-# The selector route is opt-in (RLOOP_PYSOCKET_SELECTOR=1). While a socket's channel is registered
-# with the loop's selector, java.nio refuses to make it blocking, and GraalPy does not catch that:
-# setblocking(True) or settimeout(None) on a socket with a reader or writer then ends the program
-# with an internal IllegalBlockingModeException, where the stdlib allows it. The route measured
-# 9.0k sock_* round trips/s against 8.2k through select.select, too little to take that risk by
-# default.
-SELECTOR_ROUTE = os.environ.get("RLOOP_PYSOCKET_SELECTOR", "") == "1"
+# The selector route: measured on sock_* echo round trips (benchmarks/net_workloads.py, warmed),
+# about 30k round trips/s against 13k through select.select, whose every call opens, fills and
+# closes a fresh Java selector. RLOOP_PYSOCKET_SELECTOR=0 turns it off.
+SELECTOR_ROUTE = os.environ.get("RLOOP_PYSOCKET_SELECTOR", "") != "0"
 
 
 class _Unwatched:
@@ -42,13 +38,21 @@ _NOTHING = _Unwatched()
 
 class _SelectorWatched:
     """A Python socket watched on the loop's selector: the loop's channel table entry (the loop
-    queues ``_read_handle``/``_write_handle`` when the channel is ready)."""
+    queues ``_read_handle``/``_write_handle`` when the channel is ready, and calls
+    ``unwatchable`` when the wait could not register it)."""
 
-    __slots__ = ("id", "_read_handle", "_write_handle")
+    __slots__ = ("id", "fd", "_watchers", "_read_handle", "_write_handle")
 
-    def __init__(self, channel_id):
+    def __init__(self, channel_id, fd, watchers):
         self.id = channel_id
+        self.fd = fd
+        self._watchers = watchers
         self._read_handle = self._write_handle = _NOTHING
+
+    def unwatchable(self):
+        # made blocking (or closed) since it was watched: java.nio registers only non-blocking
+        # channels, so from now on it is polled with select.select, as the stdlib would watch it
+        self._watchers._to_polling(self.fd)
 
 
 class FdWatchers:
@@ -118,7 +122,7 @@ class FdWatchers:
             return False
         entry = self._on_selector.get(fd)
         if entry is None:
-            entry = _SelectorWatched(self._loop._new_channel_id())
+            entry = _SelectorWatched(self._loop._new_channel_id(), fd, self)
         ops = (1 if reader is not None else 0) | (4 if writer is not None else 0)
         if not self._sockets.watch(entry.id, fd, ops):
             if fd in self._on_selector:
@@ -137,6 +141,12 @@ class FdWatchers:
         if entry is not None:
             self._sockets.unwatch(entry.id)
             self._loop._unregister_channel(entry.id)
+
+    def _to_polling(self, fd):
+        if fd in self._on_selector:
+            self._leave_selector(fd)
+            self._polled.add(fd)
+            self._update_poll()
 
     def _update_poll(self):
         polled = self._polled

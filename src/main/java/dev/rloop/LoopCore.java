@@ -84,6 +84,9 @@ public final class LoopCore implements AutoCloseable {
         if (closed) {
             return -1;
         }
+        if (!pythonSockets.register()) {
+            wakePending = true;  // Python must move a socket off the selector before it sleeps
+        }
         sleeping = true;
         try {
             if (wakePending || timeout == 0) {
@@ -101,6 +104,7 @@ public final class LoopCore implements AutoCloseable {
             // A signal may interrupt the wait to let Python run its handler; the interrupt has
             // done its job once the loop is awake, and must not make every later wait spin.
             Thread.interrupted();
+            pythonSockets.release();
         }
         return collectEvents();
     }
@@ -127,10 +131,14 @@ public final class LoopCore implements AutoCloseable {
             it.remove();
             if (key.isValid()) {
                 long event = ((long) ((Registered) key.attachment()).id() << 5) | key.readyOps();
-                return it.hasNext() || sampleDue || !posted.isEmpty() ? event | MORE : event;
+                return it.hasNext() || moreAfterChannels() ? event | MORE : event;
             }
         }
         events = null;
+        long socketEvent = pythonSockets.nextEvent();
+        if (socketEvent != -1) {
+            return moreAfterChannels() ? socketEvent | MORE : socketEvent;
+        }
         Long p = posted.poll();
         if (p != null) {
             return sampleDue || !posted.isEmpty() ? p | MORE : p;
@@ -140,6 +148,11 @@ public final class LoopCore implements AutoCloseable {
             return SAMPLE_DUE;
         }
         return -1;
+    }
+
+    /** Whether events other than the selected channels' are left: Python's sockets', posted, the sample. */
+    private boolean moreAfterChannels() {
+        return pythonSockets.hasEvents() || sampleDue || !posted.isEmpty();
     }
 
     /** The loop's JFR events ({@code dev.rloop.LoopIteration}, {@code LoopLag}, {@code SlowCallback}). */
@@ -154,6 +167,9 @@ public final class LoopCore implements AutoCloseable {
      */
     @HostAccess.Export
     public void watchChannels() {
+        if (!pythonSockets.register()) {
+            wakeup();  // Python must move a socket off the selector before it sleeps
+        }
         if (!selector.keys().isEmpty()) {
             watcher.arm();
         }
@@ -170,6 +186,8 @@ public final class LoopCore implements AutoCloseable {
             pollChannels();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            pythonSockets.release();
         }
         return collectEvents();
     }

@@ -49,6 +49,24 @@ class UnixTests(NetTestCase):
             self.assertFalse(os.path.exists(self.path), "the socket file was left behind")
         self.run_async(main())
 
+    def test_server_closed_right_after_a_connection_is_made(self):
+        # the listener's readiness may already be queued when the server closes in the same
+        # batch of callbacks; that accept must not run on the closed channel (it would log
+        # "Bad file number" from the exception handler)
+        reported = []
+        self.loop.set_exception_handler(lambda loop, context: reported.append(context))
+
+        async def main():
+            for _ in range(20):
+                server = await asyncio.start_unix_server(lambda r, w: w.close(), self.path)
+                reader, writer = await asyncio.open_unix_connection(self.path)
+                writer.close()
+                server.close()
+                await server.wait_closed()
+            await asyncio.sleep(0.05)
+        self.run_async(main())
+        self.assertEqual([], reported)
+
     def test_stale_socket_file_is_replaced(self):
         async def main():
             first = await asyncio.start_unix_server(echo_handler, self.path,

@@ -505,6 +505,11 @@ class NetworkMixin:
         if not isinstance(sock, ChannelSocket):
             return self._stop_serving_python_socket(sock)
         channel = sock.channel
+        listener = self._channels.get(channel.id())
+        if listener is not None:
+            # as the stdlib's remove_reader does: an accept the last wait already queued must
+            # not run on the closed channel
+            listener._read_handle.cancel()
         self._unregister_channel(channel.id())
         channel.close()
 

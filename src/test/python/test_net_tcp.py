@@ -7,6 +7,7 @@ import hashlib
 import random
 import socket
 import struct
+import time
 
 import looptest
 from nettest import EchoProtocol, NetTestCase, Recorder
@@ -223,6 +224,52 @@ class ProtocolTests(NetTestCase):
             self.assertFalse(st.is_reading())
             server.close()
             await server.wait_closed()
+        self.run_async(main())
+
+    def test_pause_reading_in_the_batch_that_found_both_readable(self):
+        # two connections become readable in one wait; whichever data_received runs first
+        # pauses the other, which must then get nothing until it is resumed, although its
+        # readiness was found in the same wait
+        async def main():
+            accepted = []
+            server = await self.loop.create_server(
+                lambda: accepted.append(Recorder(self.loop)) or accepted[-1], "127.0.0.1", 0)
+            port = server.sockets[0].getsockname()[1]
+            clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+            try:
+                while len(accepted) < 2 or any(r.transport is None for r in accepted):
+                    await asyncio.sleep(0.005)
+                first, second = accepted
+                held = []
+
+                def pauses_the_other(me, other):
+                    def data_received(data):
+                        if not held:
+                            other.transport.pause_reading()
+                            held.append((other, len(other.data)))
+                        Recorder.data_received(me, data)
+                    return data_received
+
+                first.data_received = pauses_the_other(first, second)
+                second.data_received = pauses_the_other(second, first)
+                for c in clients:
+                    c.sendall(b"both at once")
+                time.sleep(0.05)  # both are readable before the loop waits again
+                for _ in range(10):
+                    await asyncio.sleep(0.005)
+                (paused, had), = held
+                self.assertEqual(0, had)
+                self.assertEqual(b"", bytes(paused.data))
+                paused.transport.resume_reading()
+                await paused.wait_bytes(12)
+                self.assertEqual(b"both at once", bytes(paused.data))
+            finally:
+                for c in clients:
+                    c.close()
+                for r in accepted:
+                    r.transport.close()
+                server.close()
+                await server.wait_closed()
         self.run_async(main())
 
     def test_write_buffer_limits_pause_and_resume_writing(self):

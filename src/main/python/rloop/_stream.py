@@ -52,7 +52,9 @@ class StreamTransport(PausableReading, ChannelTransport, transports.Transport):
         return not self.is_closing() and not self._paused
 
     def _read_ready(self):
-        if self._conn_lost:
+        # a readiness the last wait queued before a callback in the same batch paused reading
+        # or closed the transport must not deliver data: the stdlib's remove_reader cancels it
+        if self._conn_lost or self._paused or self._closing:
             return
         n = self._read_into_protocol_buffer() if self._buffered else self._read_and_deliver()
         if n < 0:

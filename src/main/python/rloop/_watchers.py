@@ -19,7 +19,7 @@ from asyncio import events
 
 
 # The selector route: measured on sock_* echo round trips (benchmarks/net_workloads.py, warmed),
-# about 30k round trips/s against 13k through select.select, whose every call opens, fills and
+# about 24k round trips/s against 13k through select.select, whose every call opens, fills and
 # closes a fresh Java selector. RLOOP_PYSOCKET_SELECTOR=0 turns it off.
 SELECTOR_ROUTE = os.environ.get("RLOOP_PYSOCKET_SELECTOR", "") != "0"
 

@@ -203,12 +203,10 @@ public final class PythonSocketWatch {
             try {
                 key = channel.register(selector, interest, this);
                 return true;
-            } catch (CancelledKeyException e) {
-                // GraalPy's own select.select may have left a cancelled key of this channel on
-                // another selector; on this one, a key only release() cancels and flushes
-                return false;
-            } catch (ClosedChannelException | IllegalBlockingModeException | ClosedSelectorException
-                     | IllegalArgumentException e) {
+            } catch (CancelledKeyException | ClosedChannelException | IllegalBlockingModeException
+                     | ClosedSelectorException | IllegalArgumentException e) {
+                // made blocking or closed since it was watched; or a cancelled key of it on this
+                // selector that no selection has flushed (release() flushes its own at once)
                 return false;
             }
         }

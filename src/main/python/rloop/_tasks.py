@@ -13,6 +13,7 @@ they defer to the stdlib's paths (``call_soon`` with its thread and callback che
 
 import contextvars
 import sys
+from types import MethodType as _MethodType
 
 from asyncio import coroutines, events, exceptions, format_helpers, futures, tasks
 
@@ -26,6 +27,7 @@ _register_task = tasks._register_task
 _name_counter = tasks._task_name_counter
 _get_loop = futures._get_loop
 _isgenerator = __import__("inspect").isgenerator
+_WAKEUP = tasks.Task._Task__wakeup
 
 
 class Handle(events.Handle):
@@ -82,8 +84,14 @@ def _schedule_callbacks(self):
             loop.call_soon(callback, self, context=ctx)
         return
     ready = loop._ready
+    stepped = self._state == _FINISHED and self._exception is None
     for callback, ctx in callbacks:
-        ready.append(Handle(callback, (self,), loop, ctx))
+        if stepped and type(callback) is _MethodType and callback.__func__ is _WAKEUP:
+            # a task waiting on this future: what its __wakeup would do for a plain result
+            # (result() returns, then __step()), one frame and one call fewer per wake-up
+            ready.append(Handle(callback.__self__._Task__step, (), loop, ctx))
+        else:
+            ready.append(Handle(callback, (self,), loop, ctx))
 
 
 def _init_future(future, loop):

@@ -35,7 +35,7 @@ class DatagramTransport(ChannelTransport, transports.DatagramTransport):
                          extra={"peername": address} if address else None)
 
     def _read_ready(self):
-        if self._conn_lost or self._closing:  # closed in the batch that had this readiness
+        if self._closing:  # closed (or lost) in the batch that had this readiness
             return
         buf = self._loop._read_buffer
         result = self._channel.receive(buf.java, self.max_size)

@@ -54,7 +54,8 @@ class StreamTransport(PausableReading, ChannelTransport, transports.Transport):
     def _read_ready(self):
         # a readiness the last wait queued before a callback in the same batch paused reading
         # or closed the transport must not deliver data: the stdlib's remove_reader cancels it
-        if self._conn_lost or self._paused or self._closing:
+        # (a lost connection has _closing set too)
+        if self._closing or self._paused:
             return
         n = self._read_into_protocol_buffer() if self._buffered else self._read_and_deliver()
         if n < 0:

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.rloop.jit.ExceptionProfileRepair;
+
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
@@ -65,6 +67,7 @@ public final class RLoop {
     /** The builder, on {@code engine} when one is given, with the PYTHONPATH entries given ("" for none). */
     private static Context.Builder contextBuilder(Engine engine, List<String> argv, List<String> extraPath,
                                                   String pythonPath) {
+        ExceptionProfileRepair.install();
         List<String> path = new ArrayList<>();
         path.add(PythonPackage.locate().toString());
         path.addAll(extraPath);

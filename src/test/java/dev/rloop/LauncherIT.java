@@ -17,8 +17,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -562,6 +564,79 @@ class LauncherIT {
             destroy(a.process());
             destroy(b.process());
         }
+    }
+
+    // ---------------------------------------------------------------- the JIT
+
+    private static final String RETURNS_AND_RAISES = """
+            import asyncio
+
+            class Closed(Exception):
+                pass
+
+            async def receive(fut):
+                # suspends, then returns the value, or raises for None: the step after the await
+                # ends both ways
+                value = await fut
+                if value is None:
+                    raise Closed()
+                return value
+
+            async def main():
+                loop = asyncio.get_running_loop()
+                total = 0
+                for i in range(3000):
+                    fut = loop.create_future()
+                    loop.call_soon(fut.set_result, None if i % 40 == 39 else i)
+                    try:
+                        total += await receive(fut)
+                    except Closed:
+                        total -= 1
+                print("total", total)
+
+            asyncio.run(main())
+            """;
+
+    /**
+     * A coroutine that mostly returns and sometimes raises stays compiled
+     * (dev.rloop.jit.ExceptionProfileRepair). Truffle profiles the exceptions leaving compiled
+     * code and switches the profile, with a deoptimization, each time the other kind leaves;
+     * GraalPy ends a returning coroutine step with a control-flow exception and a raising one with
+     * a Python exception, so after 15 compilations Graal gives the coroutine up to the interpreter
+     * for good. The runs compile only {@code receive}, in the foreground, after 20 calls, so both
+     * are deterministic: with the repair turned off the failure is seen (if a Truffle version
+     * fixes it, this part fails and the repair can go), with it on the coroutine is compiled a
+     * few times and never given up.
+     */
+    @Test
+    void aCoroutineThatReturnsAndRaisesStaysCompiled() throws Exception {
+        script("returns_and_raises.py", RETURNS_AND_RAISES);
+        String expected = "total " + (IntStream.range(0, 3000)
+                .mapToLong(i -> i % 40 == 39 ? -1 : i).sum()) + "\n";
+        Map<String, List<String>> compilations = new TreeMap<>();
+        for (String repair : List.of("0", "1")) {
+            Path log = dir.resolve("compilations-" + repair + ".log");
+            String opts = "-Dpolyglot.engine.TraceCompilation=true -Dpolyglot.log.file=" + log
+                    + " -Dpolyglot.engine.CompileOnly=receive -Dpolyglot.engine.BackgroundCompilation=false"
+                    + " -Dpolyglot.engine.MultiTier=false -Dpolyglot.engine.SingleTierCompilationThreshold=20";
+            Run r = run(List.of(), List.of("--no-daemon", "returns_and_raises.py"),
+                    Map.of("RLOOP_JAVA_OPTS", opts, "RLOOP_EXCEPTION_PROFILE_REPAIR", repair), null,
+                    RUN_TIMEOUT_S);
+            assertEquals(0, r.exit(), r::toString);
+            assertEquals(expected, r.out(), r::toString);
+            compilations.put(repair, Files.readAllLines(log).stream()
+                    .filter(line -> line.contains("<bytecode receive (generator resume"))
+                    .filter(line -> line.contains("opt done") || line.contains("opt failed"))
+                    .map(line -> line.contains("opt failed") ? "failed" : "done")
+                    .toList());
+        }
+        List<String> off = compilations.get("0");
+        List<String> on = compilations.get("1");
+        assertTrue(off.contains("failed"), "without the repair Truffle gives the coroutine up "
+                + "(if no longer, this Truffle has fixed its exception profile): " + off);
+        assertTrue(off.stream().filter("done"::equals).count() >= 10, off::toString);
+        assertFalse(on.contains("failed"), "with the repair: " + on);
+        assertTrue(on.size() <= 4, "with the repair the coroutine settles after a switch or two: " + on);
     }
 
     // ---------------------------------------------------------------- helpers

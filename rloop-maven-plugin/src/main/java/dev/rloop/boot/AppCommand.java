@@ -93,6 +93,9 @@ public final class AppCommand {
         cmd.add("-Xss16m");
         // the channels behind Python's sockets, for rloop's add_reader (dev.rloop.net.EmulatedSockets)
         cmd.add("--add-opens=org.graalvm.py/com.oracle.graal.python.runtime=ALL-UNNAMED");
+        // Truffle's exception profiles, for rloop's repair of their deopt cycle
+        // (dev.rloop.jit.ExceptionProfileRepair)
+        cmd.add("--add-opens=org.graalvm.truffle.runtime/com.oracle.truffle.runtime=ALL-UNNAMED");
         cmd.add("-Drloop.app.path=" + pythonRoot);
         cmd.addAll(jvmArgs);
         List<Path> cp = new ArrayList<>();

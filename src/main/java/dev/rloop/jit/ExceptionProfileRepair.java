@@ -3,7 +3,6 @@ package dev.rloop.jit;
 import java.lang.reflect.Field;
 import java.util.Map;
 import java.util.WeakHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.oracle.truffle.api.Truffle;
 import com.oracle.truffle.api.TruffleRuntime;
@@ -54,7 +53,6 @@ public final class ExceptionProfileRepair {
     static final byte ANY = 3;
 
     private static String status;
-    private static final AtomicInteger REPAIRED = new AtomicInteger();
 
     private ExceptionProfileRepair() {
     }
@@ -68,11 +66,6 @@ public final class ExceptionProfileRepair {
             status = tryInstall();
         }
         return status.isEmpty() ? null : status;
-    }
-
-    /** How many call targets' profiles were widened so far (for tests and diagnostics). */
-    public static int repaired() {
-        return REPAIRED.get();
     }
 
     private static String tryInstall() {
@@ -151,7 +144,6 @@ public final class ExceptionProfileRepair {
                 }
                 if (before != null && before != now) {
                     profile.setByte(target, ANY);
-                    REPAIRED.incrementAndGet();
                 }
             } catch (IllegalAccessException e) {
                 // cannot happen once trySetAccessible succeeded; leave the target as it is

@@ -16,7 +16,8 @@ import com.oracle.truffle.runtime.OptimizedTruffleRuntimeListener;
 
 /**
  * Keeps a Python coroutine that both returns and raises from being left to the interpreter for
- * good by a deoptimization cycle in Truffle's exception profile (Truffle 25.0 to 25.2).
+ * good by a deoptimization cycle in Truffle's exception profile (seen in the bytecode of Truffle
+ * 25.0.3, 25.0.4 and 25.2.4).
  *
  * <p>Each compiled call target profiles the exceptions that leave it ({@code exceptionProfile} in
  * {@code OptimizedCallTarget}): 1 when only Truffle exceptions (a Python exception, a
@@ -35,9 +36,9 @@ import com.oracle.truffle.runtime.OptimizedTruffleRuntimeListener;
  * <p>The repair is the widening Truffle leaves out: a compilation listener notes each call
  * target's profile kind when it is compiled (on its own, or inlined into a caller), and when the
  * target comes to be compiled again with the other kind, sets its profile to 3 (any exception),
- * so that the code compiled next is stable. Only
- * targets that have seen both kinds change; code for them treats the exceptions that leave them
- * as any {@code Throwable}, which is what Truffle does for every other mix.
+ * so that the code compiled next is stable. Only targets that have seen both kinds change; code
+ * for them treats the exceptions that leave them as any {@code Throwable}, which is what Truffle
+ * does for every other mix.
  *
  * <p>The field is Truffle-internal: reaching it needs
  * {@code --add-opens org.graalvm.truffle.runtime/com.oracle.truffle.runtime=ALL-UNNAMED} (the

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -613,30 +612,34 @@ class LauncherIT {
         script("returns_and_raises.py", RETURNS_AND_RAISES);
         String expected = "total " + (IntStream.range(0, 3000)
                 .mapToLong(i -> i % 40 == 39 ? -1 : i).sum()) + "\n";
-        Map<String, List<String>> compilations = new TreeMap<>();
-        for (String repair : List.of("0", "1")) {
-            Path log = dir.resolve("compilations-" + repair + ".log");
-            String opts = "-Dpolyglot.engine.TraceCompilation=true -Dpolyglot.log.file=" + log
-                    + " -Dpolyglot.engine.CompileOnly=receive -Dpolyglot.engine.BackgroundCompilation=false"
-                    + " -Dpolyglot.engine.MultiTier=false -Dpolyglot.engine.SingleTierCompilationThreshold=20";
-            Run r = run(List.of(), List.of("--no-daemon", "returns_and_raises.py"),
-                    Map.of("RLOOP_JAVA_OPTS", opts, "RLOOP_EXCEPTION_PROFILE_REPAIR", repair), null,
-                    RUN_TIMEOUT_S);
-            assertEquals(0, r.exit(), r::toString);
-            assertEquals(expected, r.out(), r::toString);
-            compilations.put(repair, Files.readAllLines(log).stream()
-                    .filter(line -> line.contains("<bytecode receive (generator resume"))
-                    .filter(line -> line.contains("opt done") || line.contains("opt failed"))
-                    .map(line -> line.contains("opt failed") ? "failed" : "done")
-                    .toList());
-        }
-        List<String> off = compilations.get("0");
-        List<String> on = compilations.get("1");
+        List<String> off = compilationsOfReceive("0", expected);
+        List<String> on = compilationsOfReceive("1", expected);
         assertTrue(off.contains("failed"), "without the repair Truffle gives the coroutine up "
                 + "(if no longer, this Truffle has fixed its exception profile): " + off);
         assertTrue(off.stream().filter("done"::equals).count() >= 10, off::toString);
         assertFalse(on.contains("failed"), "with the repair: " + on);
         assertTrue(on.size() <= 4, "with the repair the coroutine settles after a switch or two: " + on);
+    }
+
+    /**
+     * Runs RETURNS_AND_RAISES with the repair off ("0") or on ("1"), checks its output, and
+     * returns what became of each compilation of {@code receive}: "done" or "failed", in order.
+     */
+    private static List<String> compilationsOfReceive(String repair, String expected) throws Exception {
+        Path log = dir.resolve("compilations-" + repair + ".log");
+        String opts = "-Dpolyglot.engine.TraceCompilation=true -Dpolyglot.log.file=" + log
+                + " -Dpolyglot.engine.CompileOnly=receive -Dpolyglot.engine.BackgroundCompilation=false"
+                + " -Dpolyglot.engine.MultiTier=false -Dpolyglot.engine.SingleTierCompilationThreshold=20";
+        Run r = run(List.of(), List.of("--no-daemon", "returns_and_raises.py"),
+                Map.of("RLOOP_JAVA_OPTS", opts, "RLOOP_EXCEPTION_PROFILE_REPAIR", repair), null,
+                RUN_TIMEOUT_S);
+        assertEquals(0, r.exit(), r::toString);
+        assertEquals(expected, r.out(), r::toString);
+        return Files.readAllLines(log).stream()
+                .filter(line -> line.contains("<bytecode receive (generator resume"))
+                .filter(line -> line.contains("opt done") || line.contains("opt failed"))
+                .map(line -> line.contains("opt failed") ? "failed" : "done")
+                .toList();
     }
 
     // ---------------------------------------------------------------- helpers

@@ -612,8 +612,9 @@ class LauncherIT {
         script("returns_and_raises.py", RETURNS_AND_RAISES);
         String expected = "total " + (IntStream.range(0, 3000)
                 .mapToLong(i -> i % 40 == 39 ? -1 : i).sum()) + "\n";
-        List<String> off = compilationsOfReceive("0", expected);
-        List<String> on = compilationsOfReceive("1", expected);
+        String repair = "RLOOP_EXCEPTION_PROFILE_REPAIR";
+        List<String> off = compilationsOfResumptions("returns_and_raises.py", "receive", repair, "0", expected);
+        List<String> on = compilationsOfResumptions("returns_and_raises.py", "receive", repair, "1", expected);
         assertTrue(off.contains("failed"), "without the repair Truffle gives the coroutine up "
                 + "(if no longer, this Truffle has fixed its exception profile): " + off);
         assertTrue(off.stream().filter("done"::equals).count() >= 10, off::toString);
@@ -621,22 +622,70 @@ class LauncherIT {
         assertTrue(on.size() <= 4, "with the repair the coroutine settles after a switch or two: " + on);
     }
 
+    private static final String INT_ARGUMENT = """
+            import asyncio, types
+
+            @types.coroutine
+            def pause():
+                yield
+
+            async def echo(value):
+                # value, an int, is copied into the coroutine's frame by the code that creates it,
+                # and read in the step after the await
+                await pause()
+                return value
+
+            async def main():
+                total = 0
+                for i in range(3000):
+                    total += await echo(i)
+                print("total", total)
+
+            asyncio.run(main())
+            """;
+
     /**
-     * Runs RETURNS_AND_RAISES with the repair off ("0") or on ("1"), checks its output, and
-     * returns what became of each compilation of {@code receive}: "done" or "failed", in order.
+     * A coroutine that reads an int argument after an await stays compiled
+     * (dev.rloop.jit.CoroutineArgumentRepair). GraalPy stores the argument unboxed into the
+     * coroutine's frame from the creating code compiled for its first type; the resumption,
+     * finding it unboxed, generalizes the variable and deoptimizes, but the creating code is not
+     * recompiled, so the cycle repeats until Graal gives the resumption up. Compiled only
+     * {@code echo}, in the foreground, after 20 calls: without the repair the failure is seen (if a
+     * GraalPy version fixes it, this part fails and the repair can go); with it the creating code
+     * is invalidated once and the resumption settles.
      */
-    private static List<String> compilationsOfReceive(String repair, String expected) throws Exception {
-        Path log = dir.resolve("compilations-" + repair + ".log");
+    @Test
+    void aCoroutineThatReadsAnIntArgumentAfterAnAwaitStaysCompiled() throws Exception {
+        script("int_argument.py", INT_ARGUMENT);
+        String expected = "total " + IntStream.range(0, 3000).asLongStream().sum() + "\n";
+        String repair = "RLOOP_COROUTINE_ARGUMENT_REPAIR";
+        List<String> off = compilationsOfResumptions("int_argument.py", "echo", repair, "0", expected);
+        List<String> on = compilationsOfResumptions("int_argument.py", "echo", repair, "1", expected);
+        assertTrue(off.contains("failed"), "without the repair Graal gives the coroutine up "
+                + "(if no longer, this GraalPy recompiles the creating code itself): " + off);
+        assertTrue(off.stream().filter("done"::equals).count() >= 10, off::toString);
+        assertFalse(on.contains("failed"), "with the repair: " + on);
+        assertTrue(on.size() <= 5, "with the repair the coroutine settles after a generalization: " + on);
+    }
+
+    /**
+     * Runs {@code script} with only {@code function} compiled, in the foreground after 20 calls,
+     * and the repair switched by {@code variable} off ("0") or on ("1"); checks the output and
+     * returns what became of each compilation of the function's resumptions: "done" or "failed",
+     * in order.
+     */
+    private static List<String> compilationsOfResumptions(String script, String function, String variable,
+                                                          String repair, String expected) throws Exception {
+        Path log = dir.resolve(script + "-compilations-" + repair + ".log");
         String opts = "-Dpolyglot.engine.TraceCompilation=true -Dpolyglot.log.file=" + log
-                + " -Dpolyglot.engine.CompileOnly=receive -Dpolyglot.engine.BackgroundCompilation=false"
+                + " -Dpolyglot.engine.CompileOnly=" + function + " -Dpolyglot.engine.BackgroundCompilation=false"
                 + " -Dpolyglot.engine.MultiTier=false -Dpolyglot.engine.SingleTierCompilationThreshold=20";
-        Run r = run(List.of(), List.of("--no-daemon", "returns_and_raises.py"),
-                Map.of("RLOOP_JAVA_OPTS", opts, "RLOOP_EXCEPTION_PROFILE_REPAIR", repair), null,
-                RUN_TIMEOUT_S);
+        Run r = run(List.of(), List.of("--no-daemon", script), Map.of("RLOOP_JAVA_OPTS", opts, variable, repair),
+                null, RUN_TIMEOUT_S);
         assertEquals(0, r.exit(), r::toString);
         assertEquals(expected, r.out(), r::toString);
         return Files.readAllLines(log).stream()
-                .filter(line -> line.contains("<bytecode receive (generator resume"))
+                .filter(line -> line.contains("<bytecode " + function + " (generator resume"))
                 .filter(line -> line.contains("opt done") || line.contains("opt failed"))
                 .map(line -> line.contains("opt failed") ? "failed" : "done")
                 .toList();

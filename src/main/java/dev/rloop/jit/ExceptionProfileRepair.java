@@ -4,8 +4,6 @@ import java.lang.reflect.Field;
 import java.util.Map;
 import java.util.WeakHashMap;
 
-import com.oracle.truffle.api.Truffle;
-import com.oracle.truffle.api.TruffleRuntime;
 import com.oracle.truffle.compiler.TruffleCompilable;
 import com.oracle.truffle.compiler.TruffleCompilerListener.CompilationResultInfo;
 import com.oracle.truffle.compiler.TruffleCompilerListener.GraphInfo;
@@ -70,21 +68,10 @@ public final class ExceptionProfileRepair {
     }
 
     private static String tryInstall() {
-        if ("0".equals(System.getenv("RLOOP_EXCEPTION_PROFILE_REPAIR"))
-                || "false".equals(System.getProperty("rloop.exceptionProfileRepair"))) {
-            return "turned off";
-        }
-        TruffleRuntime runtime;
-        try {
-            runtime = Truffle.getRuntime();
-        } catch (RuntimeException | LinkageError e) {
-            return "no Truffle runtime: " + e;
-        }
         Field profile;
         try {
-            if (!(runtime instanceof OptimizedTruffleRuntime optimized)) {
-                return "Truffle runs interpreted (" + runtime.getName() + "): nothing is compiled";
-            }
+            OptimizedTruffleRuntime runtime = OptimizingRuntime.forRepair(
+                    "RLOOP_EXCEPTION_PROFILE_REPAIR", "rloop.exceptionProfileRepair");
             profile = OptimizedCallTarget.class.getDeclaredField("exceptionProfile");
             if (profile.getType() != byte.class) {
                 return "OptimizedCallTarget.exceptionProfile is a " + profile.getType() + ", not a byte";
@@ -93,11 +80,12 @@ public final class ExceptionProfileRepair {
                 return "Truffle's runtime package is not open to rloop (add --add-opens "
                         + "org.graalvm.truffle.runtime/com.oracle.truffle.runtime=ALL-UNNAMED)";
             }
-            optimized.addListener(new Listener(profile));
+            runtime.addListener(new Listener(profile));
+        } catch (OptimizingRuntime.Unavailable e) {
+            return e.getMessage();
         } catch (NoSuchFieldException e) {
             return "this Truffle has no OptimizedCallTarget.exceptionProfile";
         } catch (LinkageError | RuntimeException e) {
-            // IllegalAccessError when the runtime package is not even exported to rloop
             return "Truffle's runtime is out of rloop's reach: " + e;
         }
         return "";

@@ -93,9 +93,10 @@ public final class AppCommand {
         cmd.add("-Xss16m");
         // the channels behind Python's sockets, for rloop's add_reader (dev.rloop.net.EmulatedSockets)
         cmd.add("--add-opens=org.graalvm.py/com.oracle.graal.python.runtime=ALL-UNNAMED");
-        // Truffle's exception profiles, for rloop's repair of their deopt cycle
-        // (dev.rloop.jit.ExceptionProfileRepair)
+        // Truffle's exception profiles and GraalPy's variable types, for rloop's repairs of two
+        // deopt cycles (dev.rloop.jit.ExceptionProfileRepair, CoroutineArgumentRepair)
         cmd.add("--add-opens=org.graalvm.truffle.runtime/com.oracle.truffle.runtime=ALL-UNNAMED");
+        cmd.add("--add-opens=org.graalvm.py/com.oracle.graal.python.nodes.bytecode=ALL-UNNAMED");
         cmd.add("-Drloop.app.path=" + pythonRoot);
         cmd.addAll(jvmArgs);
         List<Path> cp = new ArrayList<>();

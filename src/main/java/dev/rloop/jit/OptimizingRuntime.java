@@ -1,0 +1,43 @@
+package dev.rloop.jit;
+
+import com.oracle.truffle.api.Truffle;
+import com.oracle.truffle.api.TruffleRuntime;
+import com.oracle.truffle.runtime.OptimizedTruffleRuntime;
+
+/** What every repair in this package checks before it installs a compilation listener. */
+final class OptimizingRuntime {
+    private OptimizingRuntime() {
+    }
+
+    /** Why a repair is not installed: it was switched off, or there is nothing compiled to repair. */
+    static final class Unavailable extends Exception {
+        Unavailable(String why) {
+            super(why, null, false, false);
+        }
+    }
+
+    /**
+     * The JVM's optimizing Truffle runtime, unless the repair is switched off by the environment
+     * variable {@code env} set to 0 or the system property {@code property} set to false.
+     */
+    static OptimizedTruffleRuntime forRepair(String env, String property) throws Unavailable {
+        if ("0".equals(System.getenv(env)) || "false".equals(System.getProperty(property))) {
+            throw new Unavailable("turned off");
+        }
+        TruffleRuntime runtime;
+        try {
+            runtime = Truffle.getRuntime();
+        } catch (RuntimeException | LinkageError e) {
+            throw new Unavailable("no Truffle runtime: " + e);
+        }
+        try {
+            if (runtime instanceof OptimizedTruffleRuntime optimized) {
+                return optimized;
+            }
+        } catch (LinkageError e) {
+            // IllegalAccessError when Truffle's runtime package is not even exported to rloop
+            throw new Unavailable("Truffle's runtime is out of rloop's reach: " + e);
+        }
+        throw new Unavailable("Truffle runs interpreted (" + runtime.getName() + "): nothing is compiled");
+    }
+}

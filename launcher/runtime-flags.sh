@@ -1,17 +1,12 @@
 # The JVM flags that run GraalPy with the Graal JIT, for the two runtimes the launcher knows;
 # each function sets the array JVM_FLAGS. Sourced by the launcher scripts.
 
-# What both need: JVMCI for the compiler, native access for Truffle, the stack GraalPy wants,
-# GraalPy's runtime package open to rloop (dev.rloop.net.EmulatedSockets: the channels behind
-# Python's sockets, so that add_reader on them waits in the loop's selector, not in
-# select.select), and Truffle's runtime package and GraalPy's bytecode package open to rloop
-# (dev.rloop.jit: ExceptionProfileRepair keeps coroutines that both return and raise compiled,
-# CoroutineArgumentRepair coroutines that read an int argument after an await).
-common_flags=(-XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI
-  --enable-native-access=org.graalvm.truffle,ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xss16m
-  --add-opens=org.graalvm.py/com.oracle.graal.python.runtime=ALL-UNNAMED
-  --add-opens=org.graalvm.truffle.runtime/com.oracle.truffle.runtime=ALL-UNNAMED
-  --add-opens=org.graalvm.py/com.oracle.graal.python.nodes.bytecode=ALL-UNNAMED)
+# What both need: JVMCI for the compiler, and the flags in jvm-flags (one flag per line, shared
+# with the Maven plugin's app jars).
+common_flags=(-XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI)
+while IFS= read -r flag; do
+  case "$flag" in ''|'#'*) ;; *) common_flags+=("$flag") ;; esac
+done < "$(dirname "${BASH_SOURCE[0]}")/jvm-flags"
 
 # A plain JDK: the compiler jar replaces the JDK's empty jdk.graal.compiler module; GraalPy's jars
 # are on the module path. $1: the compiler jar, $2: the directory of GraalPy's jars.

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import dev.rloop.jit.CoroutineArgumentRepair;
+import dev.rloop.jit.CoroutineTypesRepair;
 import dev.rloop.jit.ExceptionProfileRepair;
 
 import org.graalvm.polyglot.Context;
@@ -69,7 +69,7 @@ public final class RLoop {
     private static Context.Builder contextBuilder(Engine engine, List<String> argv, List<String> extraPath,
                                                   String pythonPath) {
         ExceptionProfileRepair.install();
-        CoroutineArgumentRepair.install();
+        CoroutineTypesRepair.install();
         List<String> path = new ArrayList<>();
         path.add(PythonPackage.locate().toString());
         path.addAll(extraPath);

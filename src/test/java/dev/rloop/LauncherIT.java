@@ -646,7 +646,7 @@ class LauncherIT {
 
     /**
      * A coroutine that reads an int argument after an await stays compiled
-     * (dev.rloop.jit.CoroutineArgumentRepair). GraalPy stores the argument unboxed into the
+     * (dev.rloop.jit.CoroutineTypesRepair). GraalPy stores the argument unboxed into the
      * coroutine's frame from the creating code compiled for its first type; the resumption,
      * finding it unboxed, generalizes the variable and deoptimizes, but the creating code is not
      * recompiled, so the cycle repeats until Graal gives the resumption up. Compiled only
@@ -658,7 +658,7 @@ class LauncherIT {
     void aCoroutineThatReadsAnIntArgumentAfterAnAwaitStaysCompiled() throws Exception {
         script("int_argument.py", INT_ARGUMENT);
         String expected = "total " + IntStream.range(0, 3000).asLongStream().sum() + "\n";
-        String repair = "RLOOP_COROUTINE_ARGUMENT_REPAIR";
+        String repair = "RLOOP_COROUTINE_TYPES_REPAIR";
         List<String> off = compilationsOfResumptions("int_argument.py", "echo", repair, "0", expected);
         List<String> on = compilationsOfResumptions("int_argument.py", "echo", repair, "1", expected);
         assertTrue(off.contains("failed"), "without the repair Graal gives the coroutine up "

@@ -1,6 +1,10 @@
 package dev.rloop.boot;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +33,26 @@ public final class AppCommand {
             List<String> all = new ArrayList<>(mainArguments(pythonRoot));
             all.addAll(args);
             return all;
+        }
+    }
+
+    /**
+     * The JVM flags rloop on GraalPy needs however it is started ({@code jvm-flags} next to this
+     * class, copied from the launcher's directory at build time, so both use one list).
+     */
+    static final List<String> RLOOP_FLAGS = readFlags();
+
+    private static List<String> readFlags() {
+        try (InputStream in = AppCommand.class.getResourceAsStream("jvm-flags")) {
+            if (in == null) {
+                throw new IllegalStateException("dev/rloop/boot/jvm-flags is missing from the rloop boot classes");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .map(String::strip)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the rloop JVM flags", e);
         }
     }
 
@@ -87,16 +111,8 @@ public final class AppCommand {
         }
         cmd.add("--module-path=" + join(modulePath));
         cmd.add("--add-modules=org.graalvm.polyglot");
-        cmd.add("--enable-native-access=org.graalvm.truffle,ALL-UNNAMED");
-        cmd.add("--sun-misc-unsafe-memory-access=allow");
-        // GraalPy's interpreter recurses deeply on the Java stack; the launcher uses the same size
-        cmd.add("-Xss16m");
-        // the channels behind Python's sockets, for rloop's add_reader (dev.rloop.net.EmulatedSockets)
-        cmd.add("--add-opens=org.graalvm.py/com.oracle.graal.python.runtime=ALL-UNNAMED");
-        // Truffle's exception profiles and GraalPy's variable types, for rloop's repairs of two
-        // deopt cycles (dev.rloop.jit.ExceptionProfileRepair, CoroutineArgumentRepair)
-        cmd.add("--add-opens=org.graalvm.truffle.runtime/com.oracle.truffle.runtime=ALL-UNNAMED");
-        cmd.add("--add-opens=org.graalvm.py/com.oracle.graal.python.nodes.bytecode=ALL-UNNAMED");
+        // native access, stack size and the packages rloop opens: the launcher's own list
+        cmd.addAll(RLOOP_FLAGS);
         cmd.add("-Drloop.app.path=" + pythonRoot);
         cmd.addAll(jvmArgs);
         List<Path> cp = new ArrayList<>();

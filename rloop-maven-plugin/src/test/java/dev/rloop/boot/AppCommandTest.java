@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -28,6 +29,20 @@ class AppCommandTest {
         assertEquals("/c/rloop.jar:/c/extra.jar", cmd.get(cp + 1));
         assertTrue(cmd.indexOf("-Xmx1g") < cp, "JVM arguments come before the main class");
         assertEquals(List.of("dev.rloop.Main", "-m", "pkg.cli", "--flag", "x"), cmd.subList(cp + 2, cmd.size()));
+    }
+
+    @Test
+    void theLaunchersJvmFlagsComeFromItsOwnList() throws Exception {
+        // the launcher's list, read here straight from the source tree
+        List<String> launcher = Files.readAllLines(Path.of("../launcher/jvm-flags")).stream()
+                .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        assertTrue(launcher.contains("--add-opens=org.graalvm.py/com.oracle.graal.python.nodes.bytecode=ALL-UNNAMED"),
+                launcher::toString);
+        assertEquals(launcher, AppCommand.RLOOP_FLAGS);
+        List<String> cmd = new AppCommand(Path.of("java"), List.of(), Path.of("r.jar"), null)
+                .build(root, new AppCommand.Entry(true, "m"), List.of());
+        assertTrue(cmd.containsAll(launcher), cmd::toString);
+        assertTrue(cmd.indexOf(launcher.get(0)) < cmd.indexOf("-cp"));
     }
 
     @Test

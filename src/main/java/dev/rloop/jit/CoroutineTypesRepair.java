@@ -59,7 +59,7 @@ import com.oracle.truffle.runtime.OptimizedTruffleRuntimeListener;
 public final class CoroutineTypesRepair {
     private static final String BYTECODE_PACKAGE = "com.oracle.graal.python.nodes.bytecode.";
 
-    private static String status;
+    private static final OptimizingRuntime.Once INSTALLED = new OptimizingRuntime.Once(CoroutineTypesRepair::tryInstall);
 
     private CoroutineTypesRepair() {
     }
@@ -68,11 +68,8 @@ public final class CoroutineTypesRepair {
      * Installs the repair once per JVM; returns null when it is installed, else why it is not.
      * Later calls return the first call's answer.
      */
-    public static synchronized String install() {
-        if (status == null) {
-            status = tryInstall();
-        }
-        return status.isEmpty() ? null : status;
+    public static String install() {
+        return INSTALLED.answer();
     }
 
     private static String tryInstall() {

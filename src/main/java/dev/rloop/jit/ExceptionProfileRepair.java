@@ -51,7 +51,7 @@ public final class ExceptionProfileRepair {
     static final byte CONTROL_FLOW = 2;
     static final byte ANY = 3;
 
-    private static String status;
+    private static final OptimizingRuntime.Once INSTALLED = new OptimizingRuntime.Once(ExceptionProfileRepair::tryInstall);
 
     private ExceptionProfileRepair() {
     }
@@ -60,11 +60,8 @@ public final class ExceptionProfileRepair {
      * Installs the repair once per JVM; returns null when it is installed, else why it is not.
      * Later calls return the first call's answer.
      */
-    public static synchronized String install() {
-        if (status == null) {
-            status = tryInstall();
-        }
-        return status.isEmpty() ? null : status;
+    public static String install() {
+        return INSTALLED.answer();
     }
 
     private static String tryInstall() {

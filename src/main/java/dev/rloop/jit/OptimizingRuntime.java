@@ -1,5 +1,7 @@
 package dev.rloop.jit;
 
+import java.util.function.Supplier;
+
 import com.oracle.truffle.api.Truffle;
 import com.oracle.truffle.api.TruffleRuntime;
 import com.oracle.truffle.runtime.OptimizedTruffleRuntime;
@@ -9,8 +11,28 @@ final class OptimizingRuntime {
     private OptimizingRuntime() {
     }
 
+    /** A repair's installation, tried once per JVM: its answer is null when installed, else why not. */
+    static final class Once {
+        private final Supplier<String> attempt;
+        private String status;
+
+        /** {@code attempt} installs the repair and returns "" or why it could not. */
+        Once(Supplier<String> attempt) {
+            this.attempt = attempt;
+        }
+
+        synchronized String answer() {
+            if (status == null) {
+                status = attempt.get();
+            }
+            return status.isEmpty() ? null : status;
+        }
+    }
+
     /** Why a repair is not installed: it was switched off, or there is nothing compiled to repair. */
     static final class Unavailable extends Exception {
+        private static final long serialVersionUID = 1L;
+
         Unavailable(String why) {
             super(why, null, false, false);
         }

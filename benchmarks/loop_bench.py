@@ -573,33 +573,68 @@ def print_table(results, loop_kinds):
         print(note)
 
 
+_PEER_KEYS = (("asyncio", "cpython"), ("uvloop", "uvloop"))
+
+
 def merge_peers(results, path, loop_kinds):
     """Adds a CPython run's loops (a --json file of loop_bench.py run with --loops
     asyncio,uvloop) to these results as "cpython" and "uvloop", and returns the loop kinds to
     show. A workload or loop the peer run lacks is marked missing with the reason, never filled
     in. The peer run must have used the same N (same --scale and --quick)."""
+    peer = _read_peer_run(path)
+    by_name = {r["name"]: r for r in peer.get("results", [])}
+    for res in results:
+        _merge_peer_result(res, by_name.get(res["name"]), peer)
+    return _shown_with_peers(loop_kinds)
+
+
+def _read_peer_run(path):
     try:
         with open(path) as f:
-            peer = json.load(f)
+            return json.load(f)
     except (OSError, ValueError) as exc:
-        peer = {"results": [], "missing": f"no CPython results ({exc})"}
-    reason = peer.get("missing") or "not in the CPython run"
-    by_name = {r["name"]: r for r in peer.get("results", [])}
-    kinds = list(loop_kinds)
-    for peer_kind, key in (("asyncio", "cpython"), ("uvloop", "uvloop")):
-        if key in kinds:
+        return {"results": [], "missing": f"no CPython results ({exc})"}
+
+
+def _merge_peer_result(res, other, peer):
+    """Puts the CPython loops of `other` (the peer run's result for res's workload, or None)
+    into res as "cpython" and "uvloop"; `peer` is the peer run's whole JSON, for its reasons."""
+    for peer_kind, key in _PEER_KEYS:
+        if key in res["loops"]:
             continue
-        kinds.append(key)
-        for res in results:
-            other = by_name.get(res["name"])
-            entry = (other or {}).get("loops", {}).get(peer_kind)
-            if other is not None and other["n"] != res["n"]:
-                entry = {"missing": f"the CPython run used N={other['n']}, not {res['n']}"}
-            elif entry is None:
-                why = peer.get("absent", {}).get(peer_kind) or reason
-                entry = {"missing": why}
-            res["loops"][key] = entry
-    return kinds
+        entry = (other or {}).get("loops", {}).get(peer_kind)
+        if other is not None and other["n"] != res["n"]:
+            entry = {"missing": f"the CPython run used N={other['n']}, not {res['n']}"}
+        elif entry is None:
+            why = (peer.get("absent", {}).get(peer_kind) or peer.get("missing")
+                   or "not in the CPython run")
+            entry = {"missing": why}
+        res["loops"][key] = entry
+
+
+def _shown_with_peers(loop_kinds):
+    return list(loop_kinds) + [key for _, key in _PEER_KEYS if key not in loop_kinds]
+
+
+def run_peers_beside(args, name):
+    """Runs workload `name` on CPython's loops (args.peer_python with --loops args.peer_loops),
+    in a process of its own, and returns that run's JSON. Called right after rloop's process
+    for the workload has measured: this VM's speed drifts by up to 1.5x from one minute to the
+    next, so the peers are measured within seconds of rloop, not half an hour before."""
+    with tempfile.TemporaryDirectory(prefix="loop-bench-peer-") as tmp:
+        path = os.path.join(tmp, "result.json")
+        cmd = (shlex.split(args.peer_python) + [os.path.abspath(__file__)] + args.child_argv
+               + ["--only", name, "--loops", args.peer_loops, "--json", path])
+        try:
+            code = subprocess.run(cmd, timeout=FORK_TIMEOUT).returncode
+        except subprocess.TimeoutExpired:
+            code = f"no result after {FORK_TIMEOUT} s"
+        except OSError as exc:
+            code = f"not started: {exc}"
+        peer = _read_peer_run(path)
+        if not peer.get("results") and "missing" in peer:
+            peer["missing"] = f"the CPython run ended ({code}) without a result"
+        return peer
 
 
 def describe_python():
@@ -651,6 +686,12 @@ def parse_args(argv):
                    help="a --json file of this script run on CPython with --loops "
                         "asyncio,uvloop: its loops are shown beside these, as CPython and "
                         "uvloop (benchmarks/run does this)")
+    p.add_argument("--peer-python", default=None, metavar="COMMAND",
+                   help="with --fork: measure each workload on this CPython too (--peer-loops), "
+                        "in a process of its own right after rloop's, and show its loops as "
+                        "CPython and uvloop (benchmarks/run does this)")
+    p.add_argument("--peer-loops", default="asyncio,uvloop",
+                   help="the loops --peer-python runs (default asyncio,uvloop)")
     p.add_argument("--json", default=None, metavar="FILE",
                    help="also write the results here (rewritten after every workload)")
     p.add_argument("-v", "--verbose", action="store_true", help="print every round")
@@ -823,6 +864,10 @@ def run_forked(args, name):
             merged = res
         else:
             merged["loops"][kind] = entry
+        if args.peer_python and kind == args.loops[0]:
+            peer = run_peers_beside(args, name)
+            by_name = {r["name"]: r for r in peer.get("results", [])}
+            _merge_peer_result(merged, by_name.get(name), peer)
     for key in _WARMUP_KEYS:  # the workload-wide fields are the first loop's
         merged[key] = merged["loops"][args.loops[0]]["warmup"].get(key)
     return merged, python
@@ -869,6 +914,8 @@ def main(argv=None):
     shown = args.loops
     if args.peers:
         shown = merge_peers(results, args.peers, args.loops)
+    elif args.fork and args.peer_python:
+        shown = _shown_with_peers(args.loops)
     print()
     if args.fork:
         print(f"measured on: {py}")

@@ -171,8 +171,9 @@ public final class RLoop {
             // GraalPy splits it at commas, as CPython splits PYTHONWARNINGS
             builder.option("python.WarnOptions", String.join(",", warnOptions));
         }
+        StandardStreams streams = StandardStreams.of(host.in(), host.out(), host.err());
         try (Context ctx = builder.build()) {
-            install(ctx, StandardStreams.of(host.in(), host.out(), host.err()));
+            install(ctx, streams);
             if (host.started() != null) {
                 host.started().accept(ctx);
             }
@@ -187,8 +188,15 @@ public final class RLoop {
                 }
                 throw e;
             }
+        } finally {
+            // output the program handed to a pipe transport on its stdout or stderr before it
+            // ended: bounded, for a reader that has stopped reading
+            streams.awaitOutput(OUTPUT_DRAIN_MILLIS);
         }
     }
+
+    /** How long a program's end waits for its queued output on stdout and stderr. */
+    private static final long OUTPUT_DRAIN_MILLIS = 10_000;
 
     private static String launcherPath() {
         String p = System.getProperty("rloop.launcher");

@@ -957,6 +957,42 @@ class LauncherIT {
         }
     }
 
+    private static final String OUTPUT_THEN_END = """
+            import asyncio, sys
+
+            async def main():
+                loop = asyncio.get_running_loop()
+                transport, _ = await loop.connect_write_pipe(asyncio.Protocol, sys.stdout)
+                for i in range(64):
+                    transport.write(b"%05d " % i + b"x" * 65530 + b"\\n")
+                transport.write(b"end\\n")
+                # close and end at once: the loop closes while most of it is still queued
+                transport.close()
+
+            asyncio.run(main())
+            """;
+
+    /**
+     * What a program hands to a pipe transport on its own stdout is all written even when the
+     * program ends (and its loop closes) before the pump has written it, as CPython, which writes
+     * at once, would have it. The launcher's stdout is a pipe whose reader starts two seconds
+     * late, so nearly all of the 4 MiB is still queued when the loop closes: in the launcher's own
+     * JVM and through the daemon.
+     */
+    @Test
+    void outputQueuedOnStdoutIsWrittenWhenTheProgramEndsFirst() throws Exception {
+        Path probe = script("output_then_end.py", OUTPUT_THEN_END);
+        List<String> slowReader = List.of("sh", "-c", "\"$0\" \"$@\" | { sleep 2; cat; }");
+        for (List<String> args : List.of(List.of("--no-daemon", probe.toString()), List.of(probe.toString()))) {
+            Run r = run(slowReader, args, Map.of(), null, RUN_TIMEOUT_S);
+            assertEquals(0, r.exit(), r::toString);
+            List<String> lines = lines(r.out());
+            assertEquals(65, lines.size(), () -> args + ": " + lines.size() + " lines; stderr: " + r.err());
+            assertEquals("00063 ", lines.get(63).substring(0, 6));
+            assertEquals("end", lines.get(64));
+        }
+    }
+
     /**
      * A JFR recording started on the command line (before the first loop exists) gets the
      * loop's events: the slow callback, with asyncio's description of it, and the iteration

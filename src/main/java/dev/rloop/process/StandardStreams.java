@@ -5,6 +5,9 @@ import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import org.graalvm.polyglot.HostAccess;
 
@@ -20,6 +23,8 @@ public final class StandardStreams {
     private final OutputStream out;
     private final OutputStream err;
     private final boolean inheritable;
+    /** The loop's pipes on stdout and stderr, whose queued output the program's end waits for. */
+    private final List<WritePipe> outputPipes = new CopyOnWriteArrayList<>();
 
     private StandardStreams(InputStream in, OutputStream out, OutputStream err, boolean inheritable) {
         this.in = in;
@@ -53,7 +58,31 @@ public final class StandardStreams {
     /** The program's stdout (fd 1) or stderr (fd 2) as a pipe the loop writes ({@code connect_write_pipe}). */
     @HostAccess.Export
     public WritePipe outputPipe(LoopCore core, int id, int fd) {
-        return new WritePipe(core, id, fd == 2 ? err : out, fd == 2 ? "stderr" : "stdout");
+        WritePipe pipe = new WritePipe(core, id, fd == 2 ? err : out, fd == 2 ? "stderr" : "stdout", true);
+        outputPipes.add(pipe);
+        return pipe;
+    }
+
+    /**
+     * Waits, at most {@code millis} in all, until what the program wrote through the loop's pipes
+     * on its stdout and stderr is written: a program may write, close the transport and end (the
+     * loop closing with it) before the pump has written, and CPython, which writes small writes at
+     * once, would have its output out. Returns whether all of it is.
+     */
+    public boolean awaitOutput(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        try {
+            for (WritePipe pipe : outputPipes) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0 || !pipe.awaitWritten(left)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Whether a child can inherit the descriptors themselves ({@code stdout=None}). */

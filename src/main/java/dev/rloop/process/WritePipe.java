@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.SelectionKey;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 
 import org.graalvm.polyglot.HostAccess;
@@ -27,7 +28,14 @@ public final class WritePipe extends PumpedPipe {
     static final int READER_GONE = -3;
 
     private final OutputStream out;
+    /** The program's own stdout or stderr: what write() accepted is written even when the loop closes. */
+    private final boolean drainOnClose;
+    /** Set by a close that lets the pump finish the queue: the loop has gone, so nothing is posted. */
+    private boolean detached;
+    private boolean pumpEnded;
     private final Condition work = lock.newCondition();
+    /** Signalled as the pump writes a chunk and when it ends. */
+    private final Condition written = lock.newCondition();
     private final ArrayDeque<Chunk> queue = new ArrayDeque<>();
     private long pending;
     private boolean eofRequested;
@@ -38,8 +46,19 @@ public final class WritePipe extends PumpedPipe {
     }
 
     WritePipe(LoopCore core, int id, OutputStream out, String name) {
+        this(core, id, out, name, false);
+    }
+
+    /**
+     * @param drainOnClose whether {@link #close} lets the pump write what is queued first (the
+     *     program's own output, which CPython writes at once for small writes, so a program that
+     *     writes and then closes the loop has its output out) instead of dropping it (a child's
+     *     stdin, whose reader may never read again)
+     */
+    WritePipe(LoopCore core, int id, OutputStream out, String name, boolean drainOnClose) {
         super(core, id, SelectionKey.OP_WRITE);
         this.out = out;
+        this.drainOnClose = drainOnClose;
         startPump(name, this::pump);
     }
 
@@ -65,7 +84,10 @@ public final class WritePipe extends PumpedPipe {
                 try {
                     queue.poll();
                     pending -= chunk.length();
-                    post();
+                    written.signalAll();
+                    if (!detached) {
+                        post();
+                    }
                 } finally {
                     lock.unlock();
                 }
@@ -73,7 +95,7 @@ public final class WritePipe extends PumpedPipe {
         } catch (IOException e) {
             lock.lock();
             try {
-                if (!closed) {
+                if (!closed && !detached) {
                     int errno = NetErrors.errno(e);
                     failed(errno == NetErrors.EIO ? NetErrors.EPIPE : errno); // "Stream closed": the reader went
                     post();
@@ -83,6 +105,13 @@ public final class WritePipe extends PumpedPipe {
             }
         } finally {
             closeQuietly(out);
+            lock.lock();
+            try {
+                pumpEnded = true;
+                written.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -200,12 +229,21 @@ public final class WritePipe extends PumpedPipe {
         }
     }
 
-    /** Closes the stream now; what is queued is dropped. */
+    /**
+     * Closes the stream: now, dropping what is queued, or, for the program's own output with
+     * something queued, once the pump has written it (see {@link #awaitWritten}).
+     */
     @HostAccess.Export
     public void close() {
         lock.lock();
         try {
-            if (closed) {
+            if (closed || detached) {
+                return;
+            }
+            if (drainOnClose && !queue.isEmpty() && errno() == 0) {
+                detached = true;       // the loop is closing: no more events for it
+                eofRequested = true;   // the pump ends, and closes the stream, once the queue is empty
+                work.signal();
                 return;
             }
             closed = true;
@@ -216,5 +254,26 @@ public final class WritePipe extends PumpedPipe {
             lock.unlock();
         }
         closeLater(out);
+    }
+
+    /**
+     * Waits until nothing is queued (written, or the pump has ended: the stream failed or was
+     * closed), for at most {@code millis}; whether nothing is. The program's end waits here for
+     * its own output ({@link StandardStreams#awaitOutput}); an idle pipe returns at once.
+     */
+    boolean awaitWritten(long millis) throws InterruptedException {
+        long left = TimeUnit.MILLISECONDS.toNanos(millis);
+        lock.lock();
+        try {
+            while (!queue.isEmpty() && !pumpEnded) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = written.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
     }
 }

@@ -976,8 +976,9 @@ class LauncherIT {
      * What a program hands to a pipe transport on its own stdout is all written even when the
      * program ends (and its loop closes) before the pump has written it, as CPython, which writes
      * at once, would have it. The launcher's stdout is a pipe whose reader starts two seconds
-     * late, so nearly all of the 4 MiB is still queued when the loop closes: in the launcher's own
-     * JVM and through the daemon.
+     * late, so much of the 4 MiB is still queued when the loop closes: in the launcher's own JVM
+     * and through the daemon. (It guards the path; the loss it would catch needs the pump to be
+     * scheduled late, and did not show here with the old code.)
      */
     @Test
     void outputQueuedOnStdoutIsWrittenWhenTheProgramEndsFirst() throws Exception {

@@ -1,6 +1,5 @@
 package dev.rloop.jit;
 
-import java.lang.ref.WeakReference;
 import java.lang.reflect.AccessibleObject;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;

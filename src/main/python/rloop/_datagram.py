@@ -31,6 +31,10 @@ class DatagramTransport(ChannelTransport, transports.DatagramTransport):
         self._address = address
         self._sources = {}  # the port's sender id -> address tuple
         self._targets = {}  # sendto address -> numeric (host, port)
+        # the calls made per datagram, read off the Java port once (_buffers.ChannelWriter)
+        self._receive = port.receive
+        self._send = port.send
+        self._send_buffer = port.sendBuffer
         super().__init__(loop, port, socket_, protocol, waiter,
                          extra={"peername": address} if address else None)
 
@@ -38,7 +42,7 @@ class DatagramTransport(ChannelTransport, transports.DatagramTransport):
         if self._closing:  # closed (or lost) in the batch that had this readiness
             return
         buf = self._loop._read_buffer
-        result = self._channel.receive(buf.java, self.max_size)
+        result = self._receive(buf.java, self.max_size)
         if result < 0:
             if result == _ERROR:
                 self._protocol.error_received(channel_error(self._channel))
@@ -85,8 +89,7 @@ class DatagramTransport(ChannelTransport, transports.DatagramTransport):
                     self._targets.clear()
                 self._targets[addr] = target
             host, port = target
-        channel = self._channel
-        pending = _buffers.send(channel.send, channel.sendBuffer, data, host, port)
+        pending = _buffers.send(self._send, self._send_buffer, data, host, port)
         if pending == _ERROR:
             self._protocol.error_received(channel_error(self._channel))
             return

@@ -196,7 +196,7 @@ class NetworkMixin:
                     handler.unwatchable()
             if event < _MORE:
                 return
-            event = self._core.nextEvent()
+            event = self._next_event()
 
     def _ensure_fd_no_transport(self, fd):
         # The stdlib refuses add_reader/add_writer on a socket a live transport owns. rloop's own

@@ -103,6 +103,7 @@ class ReadPipeTransport(PausableReading, _PipeTransport, transports.ReadTranspor
     def __init__(self, loop, pipe, protocol, file, waiter=None, extra=None):
         super().__init__(extra)
         self._paused = False
+        self._pipe_read = pipe.read  # read off the Java pipe once (_buffers.ChannelWriter)
         self._read_handle = _tasks.Handle(self._read_ready, (), loop, None)
         self._write_handle = None
         self._init_pipe(loop, pipe, protocol, file, waiter)
@@ -122,7 +123,7 @@ class ReadPipeTransport(PausableReading, _PipeTransport, transports.ReadTranspor
         if self._paused or self._closing or self._channel is None:
             return  # an event posted before pause_reading(): resume_reading() posts again
         buf = self._loop._read_buffer
-        n = self._channel.read(buf.java, buf.SIZE)
+        n = self._pipe_read(buf.java, buf.SIZE)
         if n > 0:
             try:
                 self._protocol.data_received(buf.take(n))
@@ -161,6 +162,7 @@ class WritePipeTransport(_PipeTransport, transports._FlowControlMixin, transport
         super().__init__(extra, loop)
         self._pending = 0
         self._conn_lost = 0
+        self._writer = _buffers.ChannelWriter(pipe)
         self._read_handle = None
         self._write_handle = _tasks.Handle(self._write_ready, (), loop, None)
         self._init_pipe(loop, pipe, protocol, file, waiter)
@@ -183,11 +185,10 @@ class WritePipeTransport(_PipeTransport, transports._FlowControlMixin, transport
                 logger.warning("pipe closed by peer or os.write(pipe, data) raised exception.")
             self._conn_lost += 1
             return
-        channel = self._channel
-        pending = _buffers.write(channel, data)
+        pending = self._writer(data)
         if pending == _ERROR:
             self._conn_lost += 1
-            self._fatal_error(_pipe_error(channel), "Fatal write error on pipe transport")
+            self._fatal_error(_pipe_error(self._channel), "Fatal write error on pipe transport")
             return
         self._pending = pending
         self._maybe_pause_protocol()

@@ -30,6 +30,9 @@ class StreamTransport(PausableReading, ChannelTransport, transports.Transport):
         self._paused = False
         self._eof = False  # write_eof() was called
         self._empty_waiter = None
+        # the calls made per read and write, read off the Java channel once (_buffers.ChannelWriter)
+        self._channel_read = channel.read
+        self._writer = _buffers.ChannelWriter(channel)
         super().__init__(loop, channel, socket, protocol, waiter, server)
 
     def __repr__(self):
@@ -64,7 +67,7 @@ class StreamTransport(PausableReading, ChannelTransport, transports.Transport):
     def _read_and_deliver(self):
         """One read into the loop's buffer, handed to data_received: the channel's count."""
         buf = self._loop._read_buffer
-        n = self._channel.read(buf.java, buf.SIZE)
+        n = self._channel_read(buf.java, buf.SIZE)
         if n > 0:
             data = buf.take(n)
             try:
@@ -151,8 +154,7 @@ class StreamTransport(PausableReading, ChannelTransport, transports.Transport):
                 logger.warning("socket.send() raised exception.")
             self._conn_lost += 1
             return
-        channel = self._channel
-        pending = _buffers.write(channel, data)
+        pending = self._writer(data)
         if pending == _ERROR:
             self._fatal_error(channel_error(self._channel), "Fatal write error on socket transport")
             return

@@ -51,6 +51,9 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
     def __init__(self):
         super().__init__()
         self._core = _bridge.bridge.newCore()
+        # the core's per-iteration calls, read off it once (rloop._buffers.ChannelWriter says why)
+        self._wait_for = self._core.waitFor
+        self._next_event = self._core.nextEvent
         self._timers = TimerQueue()
         self._fd_watchers = FdWatchers(self)
         self._fd_poll = None  # FdWatchers._poll while Python fds are watched
@@ -182,7 +185,6 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
         run) where uvloop makes one; a loop busy with callbacks still polls every other
         iteration, so I/O is seen at most one iteration later than the stdlib would see it."""
         ready = self._ready
-        core = self._core
         timers = self._timers
         next_due = timers.next_due()
         iterations = self._iterations = self._iterations + 1
@@ -205,7 +207,7 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
             if poll is not None:
                 poll(timeout)
             else:
-                event = core.waitFor(timeout)
+                event = self._wait_for(timeout)
                 if event != -1:
                     self._dispatch_io(event)
         java = self._java

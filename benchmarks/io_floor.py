@@ -58,6 +58,8 @@ class JavaChannelFloor:
 
         self.storage = polyglot.storage
         self.core = bridge.newCore()
+        # read off the Java object once, as the loop does (rloop._buffers.ChannelWriter says why)
+        self.wait = self.core.waitFor
         self.net = self.core.net()
         self.buf = ReadBuffer()
         if mode == "tcp":
@@ -79,7 +81,7 @@ class JavaChannelFloor:
 
     def _wait_for(self, wanted):
         """Waits until channel `wanted` is ready; fails on an event for another channel."""
-        event = self.core.waitFor(5.0)
+        event = self.wait(5.0)
         if event < 0:
             raise BenchError(f"nothing ready after 5 s while waiting for channel {wanted}")
         if (event & self.event_bits) >> 5 != wanted or event >= self.more:
@@ -117,35 +119,38 @@ class JavaChannelFloor:
     def tcp(self, messages, n):
         storage, wait, buf = self.storage, self._wait_for, self.buf
         java, size, take = buf.java, buf.SIZE, buf.take
-        client, server = self.client, self.server
+        client_write, client_read = self.client.writeShared, self.client.read
+        server_write, server_read = self.server.writeShared, self.server.read
         for seq in range(n):
             msg = messages.make(0, seq)
-            client.writeShared(storage(msg), len(msg))
+            client_write(storage(msg), len(msg))
             wait(self.SERVER)
-            got = server.read(java, size)
+            got = server_read(java, size)
             data = take(got)
-            server.writeShared(storage(data), got)
+            server_write(storage(data), got)
             wait(self.CLIENT)
-            got = client.read(java, size)
+            got = client_read(java, size)
             if take(got) != msg:  # a 1 KiB echo over loopback arrives whole
                 raise BenchError(f"echo {seq}: {got} bytes, not the {len(msg)} sent")
 
     def udp(self, messages, n):
         storage, wait, buf = self.storage, self._wait_for, self.buf
         java, size, take = buf.java, buf.SIZE, buf.take
-        client, server = self.client, self.server
+        server = self.server
+        client_send, client_receive = self.client.send, self.client.receive
+        server_send, server_receive = server.send, server.receive
         peer = None
         for seq in range(n):
             msg = messages.make(0, seq)
-            client.send(storage(msg), len(msg), None, -1)
+            client_send(storage(msg), len(msg), None, -1)
             wait(self.SERVER)
-            got = server.receive(java, size) & 0xFFFFF
+            got = server_receive(java, size) & 0xFFFFF
             data = take(got)
             if peer is None:  # the loop keeps the address tuple per sender id the same way
                 peer = (server.sourceHost(), server.sourcePort())
-            server.send(storage(data), got, peer[0], peer[1])
+            server_send(storage(data), got, peer[0], peer[1])
             wait(self.CLIENT)
-            got = client.receive(java, size) & 0xFFFFF
+            got = client_receive(java, size) & 0xFFFFF
             if take(got) != msg:
                 raise BenchError(f"echo {seq}: {got} bytes, not the {len(msg)} sent")
 

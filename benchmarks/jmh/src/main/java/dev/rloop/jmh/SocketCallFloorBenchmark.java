@@ -1,6 +1,7 @@
 package dev.rloop.jmh;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
@@ -23,6 +24,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import dev.rloop.LoopCore;
+
 /**
  * How much of a loopback hop is the JDK's and how much the kernel's: one 100-byte message (the
  * echo workloads' size) sent by the peer and read by the loop's side of the same connection,
@@ -34,7 +37,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>Why: an echo round trip is two such hops, and uvloop makes its system calls directly. The
  * difference between the two benchmarks is what a loop that bypassed java.nio's channel layers
  * (locks, blocking-mode checks, the copy through a temporary direct buffer) could save per hop;
- * the direct one is the kernel's floor. Reaching the descriptors needs
+ * the direct one is the kernel's floor.
+ *
+ * <p>The two {@code hop...} benchmarks add the wait in between, as the loop makes one per hop of
+ * an echo: rloop's path ({@link LoopCore#waitFor} on the loop's {@code Selector}, which finds the
+ * channel readable) against {@code epoll_wait} called directly on an epoll instance of its own
+ * that watches the same descriptor, the way libuv, and so uvloop, waits. Their difference bounds
+ * what a loop that made every system call itself, bypassing java.nio's channels and selector
+ * alike, could save per hop. Reaching the descriptors needs
  * {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}, which the fork is given.
  */
 @State(Scope.Thread)
@@ -45,6 +55,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class SocketCallFloorBenchmark {
     private static final int SIZE = 100;
+    private static final int ID = 1;
+    private static final int EPOLLIN = 1;
+    private static final int EPOLL_CTL_ADD = 1;
+    /** {@code struct epoll_event} on x86-64 Linux: a 4-byte event mask, then 8 bytes of data, packed. */
+    private static final int EPOLL_EVENT_SIZE = 12;
+    private static final int MAX_EVENTS = 64;
 
     private LoopConnection connection;
     private final byte[] into = new byte[256 * 1024];
@@ -56,9 +72,15 @@ public class SocketCallFloorBenchmark {
     private int streamFd;
     private MemorySegment intoSegment;
     private MemorySegment messageSegment;
+    private ByteBuffer wrapped;
+    private MethodHandle epollWait;
+    private MethodHandle closeFd;
+    private int epollFd = -1;
+    private Arena arena;
+    private MemorySegment events;
 
     @Setup
-    public void open() throws Exception {
+    public void open() throws Throwable {
         connection = new LoopConnection(1);
         for (int i = 0; i < SIZE; i++) {
             message[i] = (byte) i;
@@ -75,6 +97,37 @@ public class SocketCallFloorBenchmark {
         streamFd = fd(streamSocket(connection));
         intoSegment = MemorySegment.ofArray(into);
         messageSegment = MemorySegment.ofArray(message);
+        wrapped = ByteBuffer.wrap(message);
+        // the loop's selector watches the channel for reads, as a transport's does
+        connection.stream.setReading(true);
+        openEpoll(linker);
+    }
+
+    /** An epoll instance of this benchmark's own that watches the loop's socket for reads. */
+    private void openEpoll(Linker linker) throws Throwable {
+        MethodHandle create = linker.downcallHandle(linker.defaultLookup().find("epoll_create1").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        MethodHandle ctl = linker.downcallHandle(linker.defaultLookup().find("epoll_ctl").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                        ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+        // a wait that may block is not a critical call: the thread leaves Java as for any native call
+        epollWait = linker.downcallHandle(linker.defaultLookup().find("epoll_wait").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        closeFd = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        arena = Arena.ofShared();
+        events = arena.allocate((long) EPOLL_EVENT_SIZE * MAX_EVENTS, 8);
+        epollFd = (int) create.invokeExact(0);
+        if (epollFd < 0) {
+            throw new IllegalStateException("epoll_create1 failed");
+        }
+        MemorySegment watch = arena.allocate(EPOLL_EVENT_SIZE, 8);
+        watch.set(ValueLayout.JAVA_INT, 0, EPOLLIN);
+        watch.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, ID);
+        if ((int) ctl.invokeExact(epollFd, EPOLL_CTL_ADD, streamFd, watch) != 0) {
+            throw new IllegalStateException("epoll_ctl failed");
+        }
     }
 
     private static int fd(SocketChannel channel) throws ReflectiveOperationException {
@@ -98,7 +151,13 @@ public class SocketCallFloorBenchmark {
     }
 
     @TearDown
-    public void close() throws IOException {
+    public void close() throws Throwable {
+        if (epollFd >= 0) {
+            int ignored = (int) closeFd.invokeExact(epollFd);
+        }
+        if (arena != null) {
+            arena.close();
+        }
         connection.close();
     }
 
@@ -136,6 +195,39 @@ public class SocketCallFloorBenchmark {
             received += (int) n;
         }
         return check(received);
+    }
+
+    /**
+     * One hop as rloop makes it: the peer's write from a wrapped heap array (as
+     * {@code StreamChannel.writeShared} sends), the loop's {@code waitFor}, which finds the
+     * channel readable, and {@code StreamChannel.read}.
+     */
+    @Benchmark
+    public int hopThroughLoopCore() throws IOException {
+        wrapped.clear();
+        while (wrapped.hasRemaining()) {
+            connection.peer.write(wrapped);
+        }
+        long event = connection.core.waitFor(-1.0);
+        if (event != ((long) ID << 5 | java.nio.channels.SelectionKey.OP_READ)) {
+            throw new IllegalStateException("waitFor returned " + Long.toHexString(event));
+        }
+        return check(connection.stream.read(into, into.length));
+    }
+
+    /** The same hop with every call made directly: {@code send}, {@code epoll_wait}, {@code recv}. */
+    @Benchmark
+    public int hopThroughDirectCalls() throws Throwable {
+        long sent = (long) send.invokeExact(peerFd, messageSegment, (long) SIZE, 0);
+        if (sent != SIZE) {
+            throw new IllegalStateException("send returned " + sent);
+        }
+        int ready = (int) epollWait.invokeExact(epollFd, events, MAX_EVENTS, -1);
+        if (ready != 1 || events.get(ValueLayout.JAVA_LONG_UNALIGNED, 4) != ID) {
+            throw new IllegalStateException("epoll_wait returned " + ready);
+        }
+        long n = (long) recv.invokeExact(streamFd, intoSegment, (long) into.length, 0);
+        return check((int) n);
     }
 
     private int check(int received) {

@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import dev.rloop.jfr.LoopSampler;
+import dev.rloop.net.DirectPoll;
 import dev.rloop.net.NetChannels;
 import dev.rloop.net.PythonSocketWatch;
 import dev.rloop.net.Registered;
@@ -33,6 +34,11 @@ public final class LoopCore implements AutoCloseable {
     public static final long MORE = 1L << 62;
 
     private final Selector selector;
+    /** The selector's epoll instance polled directly (null where it cannot be); see DirectPoll. */
+    private final DirectPoll directPoll;
+    /** Events of the last wait that the direct poll found, handed out first by nextEvent. */
+    private int directNext;
+    private int directCount;
     private final NetChannels net;
     private final PythonSocketWatch pythonSockets;
     private final ChannelWatcher watcher;
@@ -57,7 +63,8 @@ public final class LoopCore implements AutoCloseable {
     public LoopCore() {
         try {
             this.selector = Selector.open();
-            this.net = new NetChannels(selector);
+            this.directPoll = DirectPoll.open(selector);
+            this.net = new NetChannels(selector, directPoll);
             this.pythonSockets = new PythonSocketWatch(selector);
             this.watcher = new ChannelWatcher(selector, this::signalPythonWake);
             this.sampler = new LoopSampler(this::wakeup);
@@ -84,6 +91,20 @@ public final class LoopCore implements AutoCloseable {
         if (closed) {
             return -1;
         }
+        directNext = directCount = 0;
+        if (directPoll != null && !pythonSockets.watching() && selector.selectedKeys().isEmpty()) {
+            // an echo's wait: what it waits for is there already (see DirectPoll)
+            int found = directPoll.poll();
+            if (found > 0 || (found == 0 && timeout == 0)) {
+                directCount = found;
+                events = null;
+                sampleDue = sampler.due();
+                return nextEvent();
+            }
+            if (found == DirectPoll.FALLBACK) {
+                timeout = 0;  // something is ready that the selector must see to: only poll
+            }
+        }
         if (!pythonSockets.register()) {
             wakePending = true;  // Python must move a socket off the selector before it sleeps
         }
@@ -106,10 +127,14 @@ public final class LoopCore implements AutoCloseable {
             Thread.interrupted();
             pythonSockets.release();
         }
+        if (directPoll != null && !pythonSockets.watching()) {
+            directPoll.selected();
+        }
         return collectEvents();
     }
 
     private long collectEvents() {
+        directNext = directCount = 0;
         // the selected-key set may hold keys the channel watcher selected, which select calls
         // here do not count again: what matters is what the set holds
         events = selector.selectedKeys().isEmpty() ? null : selector.selectedKeys().iterator();
@@ -125,6 +150,10 @@ public final class LoopCore implements AutoCloseable {
      */
     @HostAccess.Export
     public long nextEvent() {
+        if (directNext < directCount) {
+            long event = directPoll.event(directNext++);
+            return directNext < directCount || moreAfterChannels() ? event | MORE : event;
+        }
         Iterator<SelectionKey> it = events;
         while (it != null && it.hasNext()) {
             SelectionKey key = it.next();
@@ -292,6 +321,9 @@ public final class LoopCore implements AutoCloseable {
         }
         closed = true;
         watcher.close();
+        if (directPoll != null) {
+            directPoll.close();
+        }
         sampler.close();
         try {
             selector.close();

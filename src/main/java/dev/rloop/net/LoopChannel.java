@@ -28,6 +28,9 @@ public abstract class LoopChannel implements Registered {
     private final NetworkChannel network;
     private SelectionKey key;
     private int errno;
+    /** The loop's direct poll of its selector (null without one) and this channel's descriptor there. */
+    private DirectPoll poll;
+    private int fd = -1;
 
     /** {@code channel} is one of java.nio's socket channels: selectable and a network channel. */
     <C extends SelectableChannel & NetworkChannel> LoopChannel(int id, C channel) {
@@ -36,9 +39,24 @@ public abstract class LoopChannel implements Registered {
         this.network = channel;
     }
 
-    final void register(Selector selector, int ops) throws IOException {
+    final void register(Selector selector, DirectPoll directPoll, int ops) throws IOException {
         channel.configureBlocking(false);
         key = channel.register(selector, ops, this);
+        if (directPoll != null) {
+            try {
+                fd = DirectPoll.descriptor(channel);
+                poll = directPoll;
+                poll.track(this, fd);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("the direct poll was opened but cannot read a descriptor", e);
+            }
+        }
+    }
+
+    /** The selector's interest set for this channel, or -1 once its key is cancelled. */
+    final int interestOps() {
+        SelectionKey k = key;
+        return k == null || !k.isValid() ? -1 : k.interestOps();
     }
 
     @Override
@@ -55,6 +73,9 @@ public abstract class LoopChannel implements Registered {
         int next = on ? ops | op : ops & ~op;
         if (next != ops) {
             k.interestOps(next);
+            if (poll != null) {
+                poll.interestChanged();
+            }
         }
     }
 
@@ -96,6 +117,9 @@ public abstract class LoopChannel implements Registered {
         key = null;
         if (k != null) {
             k.cancel();
+            if (poll != null) {
+                poll.untrack(this, fd);
+            }
         }
         try {
             channel.close();

@@ -20,11 +20,14 @@ import org.graalvm.polyglot.HostAccess;
  */
 public final class NetChannels {
     private final Selector selector;
+    private final DirectPoll directPoll;
     private int errno;
     private boolean bindFailed;
 
-    public NetChannels(Selector selector) {
+    /** {@code directPoll}: the loop's direct poll of {@code selector}, told of each channel; may be null. */
+    public NetChannels(Selector selector, DirectPoll directPoll) {
         this.selector = selector;
+        this.directPoll = directPoll;
     }
 
     @HostAccess.Export
@@ -90,7 +93,7 @@ public final class NetChannels {
         ch.configureBlocking(false);
         boolean done = ch.connect(target);
         StreamChannel stream = new StreamChannel(id, ch);
-        stream.register(selector, done ? 0 : SelectionKey.OP_CONNECT);
+        stream.register(selector, directPoll, done ? 0 : SelectionKey.OP_CONNECT);
         return stream;
     }
 
@@ -101,7 +104,7 @@ public final class NetChannels {
                 accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
             }
             StreamChannel stream = new StreamChannel(id, accepted);
-            stream.register(selector, 0);
+            stream.register(selector, directPoll, 0);
             return stream;
         } catch (IOException e) {
             closeQuietly(accepted);
@@ -144,7 +147,7 @@ public final class NetChannels {
                                    int backlog) throws IOException {
         ch.bind(address, backlog);
         ListenerChannel listener = new ListenerChannel(id, ch, this);
-        listener.register(selector, 0);
+        listener.register(selector, directPoll, 0);
         return listener;
     }
 
@@ -169,7 +172,7 @@ public final class NetChannels {
                 ch.bind(Addresses.inet(localHost, localPort));
             }
             DatagramPort port = new DatagramPort(id, ch);
-            port.register(selector, 0);
+            port.register(selector, directPoll, 0);
             return port;
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);

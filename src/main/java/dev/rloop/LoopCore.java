@@ -321,9 +321,6 @@ public final class LoopCore implements AutoCloseable {
         }
         closed = true;
         watcher.close();
-        if (directPoll != null) {
-            directPoll.close();
-        }
         sampler.close();
         try {
             selector.close();

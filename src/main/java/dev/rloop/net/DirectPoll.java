@@ -39,7 +39,7 @@ import java.util.Arrays;
  * {@link #unavailableReason()}, and the loop uses the selector alone. {@code -Drloop.directPoll=false}
  * turns it off. Loop thread only.
  */
-public final class DirectPoll implements AutoCloseable {
+public final class DirectPoll {
     /** {@link #poll()}: something is ready that the selector must see to (see the class comment). */
     public static final int FALLBACK = -1;
     /** {@link #poll()}: registrations or interest changes are pending; the selector must wait. */
@@ -53,7 +53,6 @@ public final class DirectPoll implements AutoCloseable {
     private final int epfd;
     private final int wakeFd;
     private final MethodHandle epollWait;
-    private final Arena arena;
     private final MemorySegment events;
     private final int eventSize;
     private final int dataOffset;
@@ -70,8 +69,9 @@ public final class DirectPoll implements AutoCloseable {
         this.epollWait = epollWait;
         this.eventSize = eventSize;
         this.dataOffset = dataOffset;
-        this.arena = Arena.ofShared();
-        this.events = arena.allocate((long) eventSize * MAX_EVENTS, 8);
+        // freed with this object: a shared arena's close would stop every thread for a handshake,
+        // and a confined one would tie the poll to the thread that made the loop
+        this.events = Arena.ofAuto().allocate((long) eventSize * MAX_EVENTS, 8);
     }
 
     /** A direct poll of {@code selector}'s epoll instance, or null when it cannot be had here. */
@@ -230,10 +230,5 @@ public final class DirectPoll implements AutoCloseable {
     /** The events of the last {@link #poll()}. */
     public int eventCount() {
         return readyCount;
-    }
-
-    @Override
-    public void close() {
-        arena.close();
     }
 }

@@ -85,6 +85,11 @@ public final class LoopCore implements AutoCloseable {
      * under JMH). Returns at once when a wake-up came in since the last wait, so one that races
      * with the loop deciding to sleep is never lost: producers queue their work first and call
      * {@code wakeup()} second.
+     *
+     * <p>While no registration or interest change is pending and none of Python's sockets is
+     * watched, the wait first polls the selector's epoll instance directly ({@link DirectPoll}):
+     * an echo finds its peer's answer there already, without java.nio's selection around the
+     * system call. Anything else, and any wait that has to block, goes through the selector.
      */
     @HostAccess.Export
     public long waitFor(double timeout) {

@@ -90,16 +90,16 @@ public final class PythonSocketWatch {
         watches.remove(id);
     }
 
-    /**
-     * Before a wait: registers every watched channel with the selector. Returns false when one
-     * could not be (made blocking or closed since it was watched): its {@link #UNWATCHABLE}
-     * event is queued, and the caller must only poll, so that Python moves it at once.
-     */
     /** Whether any of Python's sockets is watched (then the loop waits through the selector alone). */
     public boolean watching() {
         return !watches.isEmpty();
     }
 
+    /**
+     * Before a wait: registers every watched channel with the selector. Returns false when one
+     * could not be (made blocking or closed since it was watched): its {@link #UNWATCHABLE}
+     * event is queued, and the caller must only poll, so that Python moves it at once.
+     */
     public boolean register() {
         if (watches.isEmpty()) {
             return true;

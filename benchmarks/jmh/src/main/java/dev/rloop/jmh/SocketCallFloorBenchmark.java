@@ -100,6 +100,11 @@ public class SocketCallFloorBenchmark {
         wrapped = ByteBuffer.wrap(message);
         // the loop's selector watches the channel for reads, as a transport's does
         connection.stream.setReading(true);
+        if (dev.rloop.net.DirectPoll.unavailableReason() != null) {
+            // the launcher's flags give the loop its direct poll; a fork without them would
+            // measure the selector's path under the direct poll's name
+            throw new IllegalStateException("no direct poll: " + dev.rloop.net.DirectPoll.unavailableReason());
+        }
         openEpoll(linker);
     }
 

@@ -20,9 +20,10 @@ import java.util.Arrays;
  *
  * <p>Why: java.nio's selection operation wraps that one system call in locks, interrupt
  * bookkeeping, a file-descriptor-to-key map and the selected-key set; under JMH
- * ({@code SocketCallFloorBenchmark}) a hop of an echo (write, wait, read) costs 0.3-0.6 us more
- * through {@code LoopCore.waitFor} than with the same system calls made directly, which is
- * several percent of a loopback round trip. This class keeps every registration and interest
+ * ({@code SocketCallFloorBenchmark}) a hop of an echo (write, wait, read) cost 0.3-0.6 us more
+ * through {@code LoopCore.waitFor} than with the same system calls made directly, several
+ * percent of a loopback round trip; in the loop, polling directly raised the Protocol echo by
+ * 5-10% (docs/ARCHITECTURE.md, "Waiting"). This class keeps every registration and interest
  * change in java.nio (the selector applies them in its next selection operation) and only
  * reads readiness straight from the kernel when nothing is pending in the selector.
  *

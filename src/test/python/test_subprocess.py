@@ -30,7 +30,6 @@ def live_children():
     return [h.pid() for h in ProcessHandle.current().children().toList()]
 
 
-
 async def _uncatchable_in_children():
     """The signals a child of this process starts with ignored or blocked (Linux's
     /proc/<pid>/status, read by a child made as the tests make theirs): a background job's
@@ -43,6 +42,7 @@ async def _uncatchable_in_children():
         if line.startswith(("SigIgn:", "SigBlk:")):
             mask |= int(line.split()[1], 16)
     return {n for n in range(1, 65) if mask >> (n - 1) & 1}
+
 
 class SubprocessStreamsRloopOnly(LoopTestCase):
     LOOP = "rloop"
@@ -145,15 +145,11 @@ class SubprocessStreamsRloopOnly(LoopTestCase):
         self.assertEqual(self.run_async(main()), [0, 1, 255, 137])
 
     def test_kill_terminate_and_signal_return_codes(self):
-        sent = signal.SIGINT
-
         async def main():
-            nonlocal sent
             # a child inherits the signals its parent ignores or blocks (run as a shell's
             # background job, the JVM ignores SIGINT, and so would `sleep`): then SIGUSR2
             unusable = await _uncatchable_in_children()
-            if sent in unusable:
-                sent = signal.SIGUSR2
+            sent = signal.SIGINT if signal.SIGINT not in unusable else signal.SIGUSR2
             if sent in unusable:
                 self.skipTest("children start with SIGINT and SIGUSR2 ignored or blocked")
             codes = []
@@ -164,9 +160,10 @@ class SubprocessStreamsRloopOnly(LoopTestCase):
             p = await asyncio.create_subprocess_exec("sleep", "30")
             p.send_signal(sent)
             codes.append(await p.wait())
-            return codes
+            return sent, codes
 
-        self.assertEqual(self.run_async(main()), [-signal.SIGKILL, -signal.SIGTERM, -sent])
+        sent, codes = self.run_async(main())
+        self.assertEqual(codes, [-signal.SIGKILL, -signal.SIGTERM, -sent])
 
     def test_sigusr1_to_a_child_that_traps_it(self):
         async def main():

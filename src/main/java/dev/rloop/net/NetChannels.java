@@ -21,6 +21,8 @@ import org.graalvm.polyglot.HostAccess;
 public final class NetChannels {
     private final Selector selector;
     private final DirectPoll directPoll;
+    /** recv and send for the stream channels, made directly (null where they cannot be). */
+    private final DirectSocketCalls directCalls = DirectSocketCalls.open();
     private int errno;
     private boolean bindFailed;
 
@@ -94,6 +96,7 @@ public final class NetChannels {
         boolean done = ch.connect(target);
         StreamChannel stream = new StreamChannel(id, ch);
         stream.register(selector, directPoll, done ? 0 : SelectionKey.OP_CONNECT);
+        callDirectly(stream);
         return stream;
     }
 
@@ -105,10 +108,17 @@ public final class NetChannels {
             }
             StreamChannel stream = new StreamChannel(id, accepted);
             stream.register(selector, directPoll, 0);
+            callDirectly(stream);
             return stream;
         } catch (IOException e) {
             closeQuietly(accepted);
             return failed(e);
+        }
+    }
+
+    private void callDirectly(StreamChannel stream) {
+        if (directCalls != null) {
+            stream.callDirectly(directCalls);
         }
     }
 

@@ -26,10 +26,28 @@ public final class StreamChannel extends LoopChannel {
     private long pending;
     private boolean shutdownAfterFlush;
     private boolean outputShut;
+    /** recv and send made directly on {@link #fd} (null: through java.nio); see DirectSocketCalls. */
+    private DirectSocketCalls calls;
+    private int fd = -1;
 
     StreamChannel(int id, SocketChannel channel) {
         super(id, channel);
         this.channel = channel;
+    }
+
+    /** Reads and writes from heap arrays go through {@code calls} from now on. */
+    void callDirectly(DirectSocketCalls directCalls) {
+        try {
+            fd = DirectPoll.descriptor(channel);
+            calls = directCalls;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the direct socket calls were opened but cannot read a descriptor", e);
+        }
+    }
+
+    /** Whether reads and writes go through the direct calls. */
+    boolean callsDirectly() {
+        return calls != null;
     }
 
     // ---- connecting -------------------------------------------------------------------------
@@ -63,18 +81,26 @@ public final class StreamChannel extends LoopChannel {
      */
     @HostAccess.Export
     public int read(byte[] into, int max) {
-        try {
-            return channel.read(ByteBuffer.wrap(into, 0, Math.min(max, into.length)));
-        } catch (IOException e) {
-            return fail(e);
-        }
+        return read(ByteBuffer.wrap(into, 0, Math.min(max, into.length)));
     }
 
     /**
-     * Reads what the socket has into {@code into} (for a layer above the channel, such as TLS):
-     * the byte count, 0, -1 at end of stream, or ERROR.
+     * Reads what the socket has into {@code into} (also for a layer above the channel, such as
+     * TLS): the byte count, 0, -1 at end of stream, or ERROR.
      */
     public int read(ByteBuffer into) {
+        if (calls != null && into.hasArray() && into.hasRemaining() && channel.isOpen()) {
+            int position = into.position();
+            long n = calls.recv(fd, into.array(), into.arrayOffset() + position, into.remaining());
+            if (n > 0) {
+                into.position(position + (int) n);
+                return (int) n;
+            }
+            if (n == 0) {
+                return -1;  // end of stream
+            }
+            return n == DirectSocketCalls.AGAIN ? 0 : fail((int) -n);
+        }
         try {
             return channel.read(into);
         } catch (IOException e) {
@@ -144,10 +170,7 @@ public final class StreamChannel extends LoopChannel {
      */
     private boolean send(ByteBuffer buf) {
         if (pending == 0) {
-            try {
-                channel.write(buf);
-            } catch (IOException e) {
-                fail(e);
+            if (sendSome(buf) == ERROR) {
                 return false;
             }
             if (buf.hasRemaining()) {
@@ -155,6 +178,24 @@ public final class StreamChannel extends LoopChannel {
             }
         }
         return true;
+    }
+
+    /** One send of what the socket takes of {@code buf} now: the byte count, or ERROR (recorded). */
+    private int sendSome(ByteBuffer buf) {
+        if (calls != null && buf.hasArray() && channel.isOpen()) {
+            int position = buf.position();
+            long n = calls.send(fd, buf.array(), buf.arrayOffset() + position, buf.remaining());
+            if (n < 0) {
+                return fail((int) -n);
+            }
+            buf.position(position + (int) n);
+            return (int) n;
+        }
+        try {
+            return channel.write(buf);
+        } catch (IOException e) {
+            return fail(e);
+        }
     }
 
     /** {@link #write(byte[], int)} for a Python buffer with no Java array of its own. */
@@ -172,25 +213,28 @@ public final class StreamChannel extends LoopChannel {
     /** Writes what is queued, after a writable event; returns the bytes still pending, or ERROR. */
     @HostAccess.Export
     public long flush() {
-        try {
-            while (!queue.isEmpty()) {
-                ByteBuffer head = queue.peek();
-                int n = channel.write(head);
-                pending -= n;
-                if (head.hasRemaining()) {
-                    return pending;
-                }
-                queue.poll();
+        while (!queue.isEmpty()) {
+            ByteBuffer head = queue.peek();
+            int n = sendSome(head);
+            if (n == ERROR) {
+                return ERROR;
             }
-            interest(SelectionKey.OP_WRITE, false);
-            if (shutdownAfterFlush) {
-                shutdownAfterFlush = false;
-                shutdownNow();
+            pending -= n;
+            if (head.hasRemaining()) {
+                return pending;
             }
-            return 0;
-        } catch (IOException e) {
-            return fail(e);
+            queue.poll();
         }
+        interest(SelectionKey.OP_WRITE, false);
+        if (shutdownAfterFlush) {
+            shutdownAfterFlush = false;
+            try {
+                shutdownNow();
+            } catch (IOException e) {
+                return fail(e);
+            }
+        }
+        return 0;
     }
 
     /** Drops what is queued (abort, or a write error). */

@@ -29,10 +29,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code rloop._buffers.ReadBuffer}, the type {@code polyglot.storage} hands Java for a Python
  * {@code bytearray}. The peer's send is part of each operation (a read needs data), done with
  * plain NIO as a client on the other end would.
+ *
+ * <p>{@code directCalls} picks the channel's route to the socket: {@code recv} called directly
+ * through the FFM API ({@link dev.rloop.net.DirectSocketCalls}, the default) or java.nio's
+ * {@code SocketChannel.read}. {@link #readFindsNothing} isolates what the route costs: a read of
+ * an empty socket, the cheapest system call a read makes, as a loop makes when it looks before
+ * data has come.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
-@Fork(2)
+@Fork(value = 2, jvmArgsAppend = "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED")
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -43,12 +49,16 @@ public class ChannelReadBenchmark {
     @Param({"1024", "65536"})
     public int size;
 
+    @Param({"true", "false"})
+    public String directCalls;
+
     private LoopConnection connection;
     private final byte[] into = new byte[READ_BUFFER_SIZE];
     private ByteBuffer outgoing;
 
     @Setup
     public void open() throws IOException {
+        System.setProperty("rloop.directSocketCalls", directCalls);
         connection = new LoopConnection(1);
         outgoing = ByteBuffer.allocateDirect(size);
         for (int i = 0; i < size; i++) {
@@ -85,5 +95,15 @@ public class ChannelReadBenchmark {
             throw new IllegalStateException("read " + received + " bytes of " + size + ", or the wrong ones");
         }
         return received;
+    }
+
+    /** A read of the connection with nothing sent: the route around the system call. */
+    @Benchmark
+    public int readFindsNothing() {
+        int n = connection.stream.read(into, into.length);
+        if (n != 0) {
+            throw new IllegalStateException("read of an empty socket returned " + n);
+        }
+        return n;
     }
 }

@@ -96,22 +96,8 @@ public final class DirectSocketCalls {
      * (0 at end of stream), {@link #AGAIN} when nothing is there, or minus the errno.
      */
     public long recv(int fd, byte[] into, int offset, int length) {
-        MemorySegment segment = MemorySegment.ofArray(into).asSlice(offset, length);
-        while (true) {
-            long n;
-            try {
-                n = (long) recv.invokeExact(callState, fd, segment, (long) length, 0);
-            } catch (Throwable e) {
-                throw new IllegalStateException("recv", e);
-            }
-            if (n >= 0) {
-                return n;
-            }
-            int errno = (int) ERRNO.get(callState, 0L);
-            if (errno != EINTR) {
-                return errno == EAGAIN ? AGAIN : -errno;
-            }
-        }
+        long n = call(recv, fd, into, offset, length, 0);
+        return n == -EAGAIN ? AGAIN : n;
     }
 
     /**
@@ -120,20 +106,26 @@ public final class DirectSocketCalls {
      * gives {@code EPIPE}, never a {@code SIGPIPE}.
      */
     public long send(int fd, byte[] data, int offset, int length) {
-        MemorySegment segment = MemorySegment.ofArray(data).asSlice(offset, length);
+        long n = call(send, fd, data, offset, length, MSG_NOSIGNAL);
+        return n == -EAGAIN ? 0 : n;
+    }
+
+    /** {@code recv} or {@code send} on part of {@code array}, again after EINTR: the count or minus the errno. */
+    private long call(MethodHandle function, int fd, byte[] array, int offset, int length, int flags) {
+        MemorySegment segment = MemorySegment.ofArray(array).asSlice(offset, length);
         while (true) {
             long n;
             try {
-                n = (long) send.invokeExact(callState, fd, segment, (long) length, MSG_NOSIGNAL);
+                n = (long) function.invokeExact(callState, fd, segment, (long) length, flags);
             } catch (Throwable e) {
-                throw new IllegalStateException("send", e);
+                throw new IllegalStateException("a direct socket call failed to run", e);
             }
             if (n >= 0) {
                 return n;
             }
             int errno = (int) ERRNO.get(callState, 0L);
             if (errno != EINTR) {
-                return errno == EAGAIN ? 0 : -errno;
+                return -errno;
             }
         }
     }

@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
 import org.junit.jupiter.api.AfterEach;
@@ -41,33 +38,15 @@ class DirectPollTest {
         assertNotNull(poll, "the test JVM has the launcher's --add-opens; unavailable: "
                 + DirectPoll.unavailableReason());
         NetChannels net = new NetChannels(selector, poll);
-        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
-            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
-            stream = net.connectTcp(ID, false, "127.0.0.1", port, null, 0);
-            assertNotNull(stream, "connect failed, errno " + net.errno());
-            peer = listener.accept();
-        }
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!stream.isConnected()) {
-            assertTrue(stream.finishConnect() >= 0, "finishConnect failed");
-            assertTrue(System.nanoTime() < deadline, "connect did not finish in 5 s");
-            Thread.onSpinWait();
-        }
+        LoopbackStream connected = LoopbackStream.open(net, ID);
+        stream = connected.stream();
+        peer = connected.peer();
         stream.setReading(true);
     }
 
     @AfterEach
     void close() throws IOException {
-        if (stream != null) {
-            stream.close();
-        }
-        if (peer != null) {
-            peer.close();
-        }
-        if (selector != null) {
-            selector.close();
-        }
+        LoopbackStream.closeAll(stream, peer, selector);
     }
 
     /** What the loop does after its selector has applied the pending changes. */

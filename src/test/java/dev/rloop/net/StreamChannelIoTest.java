@@ -8,12 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Random;
 
@@ -51,34 +48,16 @@ class StreamChannelIoTest {
                 System.setProperty(PROPERTY, old);
             }
         }
-        try (ServerSocketChannel listener = ServerSocketChannel.open()) {
-            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            int port = ((InetSocketAddress) listener.getLocalAddress()).getPort();
-            stream = net.connectTcp(1, false, "127.0.0.1", port, null, 0);
-            assertNotNull(stream, "connect failed, errno " + net.errno());
-            peer = listener.accept();
-        }
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!stream.isConnected()) {
-            assertTrue(stream.finishConnect() >= 0, "finishConnect failed");
-            assertTrue(System.nanoTime() < deadline, "connect did not finish in 5 s");
-            Thread.onSpinWait();
-        }
+        LoopbackStream connected = LoopbackStream.open(net, 1);
+        stream = connected.stream();
+        peer = connected.peer();
         assertEquals(direct, stream.callsDirectly(), "route; direct calls unavailable: "
                 + DirectSocketCalls.unavailableReason());
     }
 
     @AfterEach
     void close() throws IOException {
-        if (stream != null) {
-            stream.close();
-        }
-        if (peer != null) {
-            peer.close();
-        }
-        if (selector != null) {
-            selector.close();
-        }
+        LoopbackStream.closeAll(stream, peer, selector);
     }
 
     private static byte[] pattern(int size, long seed) {

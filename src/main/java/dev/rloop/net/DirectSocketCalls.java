@@ -26,8 +26,8 @@ import java.lang.invoke.VarHandle;
  * length, which for a 256 KiB loopback send is tens of microseconds.
  *
  * <p>The channel stays java.nio's: it was opened, connected and registered there, and it is
- * closed there. A caller uses these calls only while the channel is open; all else (TLS, queued
- * buffers that are not heap arrays, a closed channel) goes through java.nio. One instance per
+ * closed there. A caller uses these calls only while the channel is open; all else (buffers that
+ * are not heap arrays, a closed channel) goes through java.nio. One instance per
  * loop, used on the loop thread only: the errno is captured into the instance's own memory.
  *
  * <p>It needs Linux and the descriptor of java.nio's channels

@@ -30,7 +30,8 @@ public abstract class LoopChannel implements Registered {
     private int errno;
     /** The loop's direct poll of its selector (null without one) and this channel's descriptor there. */
     private DirectPoll poll;
-    private int fd = -1;
+    /** This channel's descriptor once looked up ({@link #descriptor()}), else -1. */
+    int fd = -1;
 
     /** {@code channel} is one of java.nio's socket channels: selectable and a network channel. */
     <C extends SelectableChannel & NetworkChannel> LoopChannel(int id, C channel) {
@@ -44,12 +45,19 @@ public abstract class LoopChannel implements Registered {
         key = channel.register(selector, ops, this);
         if (directPoll != null) {
             try {
-                fd = DirectPoll.descriptor(channel);
+                descriptor();
                 poll = directPoll;
                 poll.track(this, fd);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("the direct poll was opened but cannot read a descriptor", e);
             }
+        }
+    }
+
+    /** Looks up this channel's descriptor (once) into {@link #fd}, through java.nio's internals. */
+    final void descriptor() throws ReflectiveOperationException {
+        if (fd < 0) {
+            fd = DirectPoll.descriptor(channel);
         }
     }
 

@@ -26,9 +26,8 @@ public final class StreamChannel extends LoopChannel {
     private long pending;
     private boolean shutdownAfterFlush;
     private boolean outputShut;
-    /** recv and send made directly on {@link #fd} (null: through java.nio); see DirectSocketCalls. */
+    /** recv and send made directly on the descriptor (null: through java.nio); see DirectSocketCalls. */
     private DirectSocketCalls calls;
-    private int fd = -1;
 
     StreamChannel(int id, SocketChannel channel) {
         super(id, channel);
@@ -38,7 +37,7 @@ public final class StreamChannel extends LoopChannel {
     /** Reads and writes from heap arrays go through {@code calls} from now on. */
     void callDirectly(DirectSocketCalls directCalls) {
         try {
-            fd = DirectPoll.descriptor(channel);
+            descriptor();
             calls = directCalls;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("the direct socket calls were opened but cannot read a descriptor", e);

@@ -248,3 +248,37 @@ class TaskStepTests(LoopTestCase):
         self.loop.close()
         with self.assertRaisesRegex(RuntimeError, "Event loop is closed"):
             fut.set_result(1)
+
+
+class StepReportTests(LoopTestCase):
+    """A step that raises out of the task (here: it finds another task current, which the stdlib
+    refuses) goes to the loop's exception handler as the stdlib's Handle reports it; the loop
+    runs on."""
+
+    def test_a_step_that_cannot_enter_its_task_is_reported(self):
+        loop = self.loop
+        reports = []
+        loop.set_exception_handler(lambda _, context: reports.append(context))
+        other = loop.create_future()  # stands in for the task already running
+        ran = []
+
+        async def work():
+            ran.append("work")
+
+        coro = work()
+        loop.call_soon(asyncio.tasks._enter_task, loop, other)
+        task = loop.create_task(coro)  # its first step is queued after _enter_task
+        loop.call_soon(asyncio.tasks._leave_task, loop, other)
+        loop.call_soon(ran.append, "after")
+        self.run_briefly()
+
+        self.assertEqual(["after"], ran)
+        self.assertEqual(1, len(reports), reports)
+        report = reports[0]
+        self.assertTrue(report["message"].startswith("Exception in callback "), report["message"])
+        self.assertIsInstance(report["exception"], RuntimeError)
+        self.assertIn("Cannot enter into task", str(report["exception"]))
+        self.assertIsInstance(report["handle"], asyncio.Handle)
+        self.assertFalse(task.done())  # the stdlib does not step it again
+        coro.close()
+        task._log_destroy_pending = False

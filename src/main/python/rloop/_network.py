@@ -63,7 +63,7 @@ class _ConnectWaiter:
         self._address = address
         self.future = loop.create_future()
         self._read_handle = None
-        self._write_handle = _tasks.Handle(self._connect_ready, (), loop, None)
+        self._write_handle = _tasks.ReadinessHandle(self._connect_ready, (), loop, None)
 
     def _connect_ready(self):
         if self.future.done():
@@ -90,7 +90,7 @@ class _Listener:
         self.ssl = ssl  # an SSLContext: each connection starts with a TLS handshake
         self.ssl_handshake_timeout = ssl_handshake_timeout
         self.ssl_shutdown_timeout = ssl_shutdown_timeout
-        self._read_handle = _tasks.Handle(self._accept_ready, (), loop, None)
+        self._read_handle = _tasks.ReadinessHandle(self._accept_ready, (), loop, None)
         self._write_handle = None
 
     def _accept_ready(self):

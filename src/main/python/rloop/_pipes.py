@@ -104,7 +104,7 @@ class ReadPipeTransport(PausableReading, _PipeTransport, transports.ReadTranspor
         super().__init__(extra)
         self._paused = False
         self._pipe_read = pipe.read  # read off the Java pipe once (_buffers.ChannelWriter)
-        self._read_handle = _tasks.Handle(self._read_ready, (), loop, None)
+        self._read_handle = _tasks.ReadinessHandle(self._read_ready, (), loop, None)
         self._write_handle = None
         self._init_pipe(loop, pipe, protocol, file, waiter)
 
@@ -164,7 +164,7 @@ class WritePipeTransport(_PipeTransport, transports._FlowControlMixin, transport
         self._conn_lost = 0
         self._writer = _buffers.ChannelWriter(pipe)
         self._read_handle = None
-        self._write_handle = _tasks.Handle(self._write_ready, (), loop, None)
+        self._write_handle = _tasks.ReadinessHandle(self._write_ready, (), loop, None)
         self._init_pipe(loop, pipe, protocol, file, waiter)
 
     def _started(self, loop):

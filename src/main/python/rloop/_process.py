@@ -112,7 +112,7 @@ class ProcessTransport(base_subprocess.BaseSubprocessTransport):
         loop = self._loop
         self._exit_id = loop._new_channel_id()
         self._proc = spawn(loop, self._exit_id, args, shell, (stdin, stdout, stderr), kwargs)
-        self._read_handle = _tasks.Handle(self._exited, (), loop, None)
+        self._read_handle = _tasks.ReadinessHandle(self._exited, (), loop, None)
         self._write_handle = None
         self._exit_seen = loop.create_future()
         loop._register_channel(self._exit_id, self)

@@ -45,6 +45,53 @@ class Handle(events.Handle):
         self._repr = None
         self._source_traceback = None
 
+    def _report_exception(self, exc):
+        """What asyncio's ``Handle._run`` does with an exception its callback raised."""
+        source = format_helpers._format_callback_source(self._callback, self._args)
+        context = {"message": f"Exception in callback {source}", "exception": exc, "handle": self}
+        if self._source_traceback:
+            context["source_traceback"] = self._source_traceback
+        self._loop.call_exception_handler(context)
+
+
+# Why two handle classes whose _run reads the same: GraalPy specialises the context.run() call
+# in a _run by the callbacks it has seen there. asyncio's Handle._run is one call site for every
+# callback a program schedules, so GraalPy soon calls through it indirectly: the callback cannot
+# be inlined and its arguments and frame are allocated on the heap. A task's step and a channel's
+# readiness are the callbacks the loop runs most, each from a _run of its own, where the site
+# sees one callback (Task.__step) or one per transport kind. Neither passes arguments, so neither
+# pays for asyncio's *args either.
+
+class StepHandle(Handle):
+    """A task's next step (``Task.__step`` without arguments), as ``call_soon`` would queue it."""
+
+    __slots__ = ()
+
+    def _run(self):
+        try:
+            self._context.run(self._callback)
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except BaseException as exc:
+            self._report_exception(exc)
+        self = None  # the traceback of a reported exception must not keep the handle alive
+
+
+class ReadinessHandle(Handle):
+    """What a channel's readiness queues: its transport's (or listener's, or pipe's) method for
+    the ready operation, without arguments."""
+
+    __slots__ = ()
+
+    def _run(self):
+        try:
+            self._context.run(self._callback)
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except BaseException as exc:
+            self._report_exception(exc)
+        self = None  # the traceback of a reported exception must not keep the handle alive
+
 
 class TimerHandle(events.TimerHandle):
     """asyncio's TimerHandle with a lean ``__init__`` outside debug mode."""
@@ -72,6 +119,14 @@ def schedule(loop, callback, args, context):
     return handle
 
 
+def _schedule_step(task, loop):
+    """Queues ``task``'s next step, as ``call_soon(task.__step, context=task's)`` would."""
+    if loop._debug or loop._closed:
+        schedule(loop, task._Task__step, (), task._context)
+    else:
+        loop._ready.append(StepHandle(task._Task__step, (), loop, task._context))
+
+
 def _schedule_callbacks(self):
     # the stdlib's Future.__schedule_callbacks, queueing the handles directly
     callbacks = self._callbacks
@@ -89,7 +144,7 @@ def _schedule_callbacks(self):
         if stepped and type(callback) is _MethodType and callback.__func__ is _WAKEUP:
             # a task waiting on this future: what its __wakeup would do for a plain result
             # (result() returns, then __step()), one frame and one call fewer per wake-up
-            ready.append(Handle(callback.__self__._Task__step, (), loop, ctx))
+            ready.append(StepHandle(callback.__self__._Task__step, (), loop, ctx))
         else:
             ready.append(Handle(callback, (self,), loop, ctx))
 
@@ -136,7 +191,7 @@ class Task(tasks.Task):
         if eager_start and loop.is_running():
             self._Task__eager_start()
         else:
-            schedule(loop, self._Task__step, (), self._context)
+            _schedule_step(self, loop)
             _register_task(self)
 
     _Future__schedule_callbacks = _schedule_callbacks
@@ -220,7 +275,7 @@ class Task(tasks.Task):
                     self._must_cancel = False
                 return
         elif result is None:
-            schedule(loop, self._Task__step, (), self._context)
+            _schedule_step(self, loop)
             return
         elif _isgenerator(result):
             new_exc = RuntimeError(f"yield was used instead of yield from for generator in task "

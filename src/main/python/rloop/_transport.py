@@ -77,8 +77,8 @@ class ChannelTransport(transports._FlowControlMixin):
         self._server = server
         if server is not None:
             server._attach_transport(self)
-        self._read_handle = _tasks.Handle(self._read_ready, (), loop, None)
-        self._write_handle = _tasks.Handle(self._write_ready, (), loop, None)
+        self._read_handle = _tasks.ReadinessHandle(self._read_ready, (), loop, None)
+        self._write_handle = _tasks.ReadinessHandle(self._write_ready, (), loop, None)
         loop._register_channel(self._id, self)
         self._connect(waiter)
 

@@ -9,10 +9,10 @@ import errno
 import os
 import socket
 
-from asyncio import base_events, constants, transports
+from asyncio import constants, transports
 from asyncio.log import logger
 
-from . import _buffers
+from . import _addresses, _buffers
 from ._sockets import channel_error
 from ._transport import ChannelTransport
 
@@ -115,6 +115,6 @@ def _numeric_address(addr, family):
     """(host, port) with a numeric host, resolving a name on the spot as socket.sendto would;
     what the port passes to Java."""
     host, port = addr[0], addr[1]
-    if base_events._ipaddr_info(host, port, family, socket.SOCK_DGRAM, 0) is None:
+    if _addresses.numeric_info(host, port, family, socket.SOCK_DGRAM, 0) is None:
         host = socket.getaddrinfo(host, port, family, socket.SOCK_DGRAM)[0][4][0]
     return host, int(port)

@@ -17,7 +17,7 @@ import socket
 from asyncio import base_events, constants, staggered, tasks
 from asyncio.log import logger
 
-from . import _bridge, _tasks, _tls
+from . import _addresses, _bridge, _tasks, _tls
 from ._buffers import ReadBuffer
 from ._datagram import DatagramTransport
 from ._server import Server, remove_socket_file
@@ -214,6 +214,21 @@ class NetworkMixin:
             if channel is not None:
                 channel.close()
         self._channels.clear()
+
+    # ---- name resolution --------------------------------------------------------------------
+
+    async def _ensure_resolved(self, address, *, family=0, type=socket.SOCK_STREAM, proto=0,
+                               flags=0, loop):
+        # The stdlib's, with an IP-address host recognised here rather than by its inet_pton
+        # check, which never succeeds on GraalPy (rloop._addresses): a connection to 127.0.0.1
+        # otherwise waits for getaddrinfo on the executor. The stdlib's create_server and the
+        # sock_* paths call this too.
+        host, port = address[:2]
+        info = _addresses.numeric_info(host, port, family, type, proto, *address[2:])
+        if info is not None:
+            return [info]
+        return await loop.getaddrinfo(host, port, family=family, type=type, proto=proto,
+                                      flags=flags)
 
     # ---- connections ------------------------------------------------------------------------
 

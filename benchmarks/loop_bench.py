@@ -325,8 +325,12 @@ SETTLE_WINDOW = 3.0
 # wall time were not settled code, so they become warm-up rounds and the workload is warmed up and
 # measured again, at most REMEASURE_MAX more times, within the --warmup-limit (seen 2026-12-03:
 # seq_tasks measured at 330k tasks/s with the compilers 120% busy, where a traced run settled at
-# 610-620k; bulk at 1.45 GB/s with them 175% busy, where it settled at 2.0-2.2 GB/s).
-REMEASURE_BUSY = float(os.environ.get("RLOOP_BENCH_REMEASURE_BUSY", 0.5))
+# 610-620k; bulk at 1.45 GB/s with them 175% busy, where it settled at 2.0-2.2 GB/s). A quarter,
+# not a half: a busy compiler takes CPU from the loop thread on a 2-core machine (seen 2026-12-03,
+# streams echo at 150 s: C2 and Truffle's compiler 65% and 72% of a core, the loop thread running
+# 68% of the wall time and waiting 39% for a CPU; and streams echo with 50 connections measured
+# with the compilers 60% busy while its rounds were still getting faster, 0.77x uvloop).
+REMEASURE_BUSY = float(os.environ.get("RLOOP_BENCH_REMEASURE_BUSY", 0.25))
 REMEASURE_MAX = 2
 # Quiet compilers are not the whole of settling: measured rounds whose slowest took more than this
 # many times the fastest (with the compilers quiet) were still changing, and are measured again the

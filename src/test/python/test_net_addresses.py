@@ -104,40 +104,31 @@ class ResolutionTests(NetTestCase):
             # GraalPy's stdlib loop: its inet_pton check fails, so it resolves IP addresses too
             self.assertIn("127.0.0.1", calls)
 
-    def test_ip_address_host_is_not_resolved(self):
-        calls = self.count_getaddrinfo()
-
-        async def main():
-            server = await asyncio.start_server(echo_once, "127.0.0.1", 0)
+    async def echo_through(self, host):
+        """One 4-byte echo over a connection to `host` and a server on 127.0.0.1."""
+        server = await asyncio.start_server(echo_once, "127.0.0.1", 0)
+        try:
             port = server.sockets[0].getsockname()[1]
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            try:
+                reader, writer = await asyncio.open_connection(host, port)
+            except OSError as exc:
+                self.skipTest(f"{host} does not reach 127.0.0.1 here: {exc}")
             writer.write(b"ping")
             self.assertEqual(b"ping", await reader.readexactly(4))
             writer.close()
             await writer.wait_closed()
+        finally:
             server.close()
             await server.wait_closed()
-        self.run_async(main())
+
+    def test_ip_address_host_is_not_resolved(self):
+        calls = self.count_getaddrinfo()
+        self.run_async(self.echo_through("127.0.0.1"))
         self.check_ip_addresses_not_resolved(calls)
 
     def test_name_host_is_resolved(self):
         calls = self.count_getaddrinfo()
-
-        async def main():
-            server = await asyncio.start_server(echo_once, "127.0.0.1", 0)
-            port = server.sockets[0].getsockname()[1]
-            try:
-                reader, writer = await asyncio.open_connection("localhost", port)
-            except OSError as exc:
-                server.close()
-                self.skipTest(f"localhost does not reach 127.0.0.1 here: {exc}")
-            writer.write(b"pong")
-            self.assertEqual(b"pong", await reader.readexactly(4))
-            writer.close()
-            await writer.wait_closed()
-            server.close()
-            await server.wait_closed()
-        self.run_async(main())
+        self.run_async(self.echo_through("localhost"))
         self.assertIn("localhost", calls)
 
     def test_datagram_to_an_ip_address(self):

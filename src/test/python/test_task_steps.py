@@ -280,5 +280,6 @@ class StepReportTests(LoopTestCase):
         self.assertIn("Cannot enter into task", str(report["exception"]))
         self.assertIsInstance(report["handle"], asyncio.Handle)
         self.assertFalse(task.done())  # the stdlib does not step it again
+        self.assertIn(task, asyncio.all_tasks(loop))  # pending, so still listed
         coro.close()
         task._log_destroy_pending = False

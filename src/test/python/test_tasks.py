@@ -2,7 +2,9 @@
 
 import asyncio
 import contextvars
+import gc
 import threading
+import weakref
 
 from looptest import LoopTestCase
 
@@ -144,6 +146,95 @@ class TaskTests(LoopTestCase):
         res = self.run_async(main())
         self.assertEqual("ok", res[0])
         self.assertIsInstance(res[1], ValueError)
+
+
+class TaskRegistryTests(LoopTestCase):
+    """asyncio.all_tasks() lists every pending task of a loop, whatever it is doing, and the
+    registry keeps no task alive: rloop registers tasks differently from the stdlib (a task with
+    a queued step in a plain set, a waiting one in the stdlib's weak registry)."""
+
+    def collected(self, refs):
+        """Whether every object behind `refs` (weak references) is gone after collecting."""
+        for _ in range(3):  # a collection may leave some weak references to the next
+            gc.collect()
+            if all(ref() is None for ref in refs):
+                return True
+        return False
+
+    def test_all_tasks_lists_queued_yielding_waiting_and_not_done_tasks(self):
+        loop = self.loop
+        release = loop.create_future()
+        stop_yielding = False
+
+        async def quick():
+            return "done"
+
+        async def yielding():
+            while not stop_yielding:
+                await asyncio.sleep(0)
+
+        async def waiting():
+            await release
+
+        async def main():
+            nonlocal stop_yielding
+            done = loop.create_task(quick())
+            await done
+            spinner = loop.create_task(yielding())
+            waiter = loop.create_task(waiting())
+            await asyncio.sleep(0)  # the spinner has yielded, the waiter waits
+            queued = loop.create_task(quick())  # its first step not yet run
+            listed = asyncio.all_tasks()
+            stop_yielding = True
+            release.set_result(None)
+            await asyncio.gather(spinner, waiter, queued)
+            return (done, spinner, waiter, queued), listed, asyncio.all_tasks()
+
+        main_task = loop.create_task(main())
+        (done, spinner, waiter, queued), listed, after = loop.run_until_complete(main_task)
+        self.assertEqual({main_task, spinner, waiter, queued}, listed)
+        self.assertNotIn(done, listed)
+        self.assertEqual({main_task}, after)
+        self.assertEqual(set(), asyncio.all_tasks(loop))
+
+    def test_finished_and_abandoned_tasks_are_collected(self):
+        loop = self.loop
+        refs = []
+
+        async def quick():
+            return 1
+
+        async def abandoned(fut):
+            await fut  # nobody will ever complete fut, and nobody keeps it
+
+        async def main():
+            finished = loop.create_task(quick())
+            await finished
+            refs.append(weakref.ref(finished))
+            forgotten = loop.create_task(abandoned(loop.create_future()))
+            await asyncio.sleep(0)  # its first step ran: it waits for the future
+            self.assertIn(forgotten, asyncio.all_tasks())
+            forgotten._log_destroy_pending = False
+            refs.append(weakref.ref(forgotten))
+
+        loop.run_until_complete(main())
+        self.assertTrue(self.collected(refs), [ref() for ref in refs])
+
+    def test_task_whose_step_never_ran_stays_listed_and_collectable(self):
+        loop = self.loop
+
+        async def never_started():
+            return 1
+
+        coro = never_started()
+        task = loop.create_task(coro)  # queued, but the loop never runs
+        loop.close()  # drops the queued step
+        self.assertEqual({task}, asyncio.all_tasks(loop))
+        coro.close()
+        task._log_destroy_pending = False
+        ref = weakref.ref(task)
+        del task, coro
+        self.assertTrue(self.collected([ref]))
 
 
 class TaskFactoryTests(LoopTestCase):

@@ -283,6 +283,7 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
         if self._closed:
             return
         super().close()
+        _tasks.release_held(self)
         self._timers.clear()
         if not sys.is_finalizing():
             self._signal_handlers.remove_all()

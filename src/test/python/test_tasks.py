@@ -50,6 +50,23 @@ class TaskTests(LoopTestCase):
         self.assertTrue(task.get_name().startswith("Task-"), task.get_name())
         self.loop.run_until_complete(task)
 
+    def test_default_names_number_tasks_in_creation_order(self):
+        async def work():
+            return 1
+
+        first, second, third = (self.loop.create_task(work()) for _ in range(3))
+        self.loop.run_until_complete(asyncio.gather(first, second, third))
+        # asked for in another order than made, and after the tasks ended
+        numbers = [int(t.get_name().removeprefix("Task-")) for t in (third, first, second)]
+        self.assertEqual([numbers[1] + 2, numbers[1], numbers[1] + 1], numbers)
+        self.assertIn(f"name='{first.get_name()}'", repr(first))
+        second.set_name(42)
+        self.assertEqual("42", second.get_name())
+        unnamed = self.loop.create_task(work(), name=None)
+        self.assertIn(f"name='Task-", repr(unnamed))  # the repr names an unasked-for task too
+        self.assertEqual(numbers[0] + 1, int(unnamed.get_name().removeprefix("Task-")))
+        self.loop.run_until_complete(unnamed)
+
     def test_create_task_runs_steps_in_given_context(self):
         var = contextvars.ContextVar("var", default="unset")
         ctx = contextvars.copy_context()

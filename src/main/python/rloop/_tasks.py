@@ -182,13 +182,25 @@ class Task(tasks.Task):
     _fut_waiter = None
     # in _queued_tasks rather than in asyncio's weak registry (see _hold)
     _held = False
+    _name = None  # "Task-<_name_number>" until get_name() or set_name() sets it
+
+    def get_name(self):
+        name = self._name
+        if name is None:
+            name = self._name = f"Task-{self._name_number}"
+        return name
 
     def __init__(self, coro, *, loop=None, name=None, context=None, eager_start=False):
         loop = _init_future(self, loop)
         if not coroutines.iscoroutine(coro):
             self._log_destroy_pending = False
             raise TypeError(f"a coroutine was expected, got {coro!r}")
-        self._name = f"Task-{_name_counter()}" if name is None else str(name)
+        if name is None:
+            # numbered now, in creation order, but named only when asked (get_name): most tasks
+            # never are, and the string costs more than the rest of the name's handling
+            self._name_number = _name_counter()
+        else:
+            self._name = str(name)
         self._coro = coro
         self._context = _copy_context() if context is None else context
         if eager_start and loop.is_running():

@@ -63,7 +63,7 @@ class TaskTests(LoopTestCase):
         second.set_name(42)
         self.assertEqual("42", second.get_name())
         unnamed = self.loop.create_task(work(), name=None)
-        self.assertIn(f"name='Task-", repr(unnamed))  # the repr names an unasked-for task too
+        self.assertIn("name='Task-", repr(unnamed))  # the repr names an unasked-for task too
         self.assertEqual(numbers[0] + 1, int(unnamed.get_name().removeprefix("Task-")))
         self.loop.run_until_complete(unnamed)
 

@@ -21,7 +21,9 @@ def _with_array(data):
     """`data` (bytes, bytearray or memoryview; a memoryview becomes a fresh bytes) and the Java
     array behind it, or None when it has none."""
     if type(data) is memoryview:
-        data = data.tobytes()
+        # bytes(view), not view.tobytes(): the same bytes, but GraalPy 25.0.3 copies 1 KiB in
+        # about 100 ns through bytes() and about 5 us through tobytes()
+        data = bytes(data)
     try:
         return data, polyglot.storage(data)
     except TypeError:

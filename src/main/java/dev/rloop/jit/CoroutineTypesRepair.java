@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 import com.oracle.truffle.api.nodes.RootNode;
-import com.oracle.truffle.compiler.TruffleCompilable;
 import com.oracle.truffle.compiler.TruffleCompilerListener.CompilationResultInfo;
 import com.oracle.truffle.compiler.TruffleCompilerListener.GraphInfo;
 import com.oracle.truffle.runtime.AbstractCompilationTask;
@@ -191,11 +190,7 @@ public final class CoroutineTypesRepair {
                                          GraphInfo graph, CompilationResultInfo result) {
             note(target);
             // a coroutine function's target is usually inlined into the caller that awaits it
-            for (TruffleCompilable inlined : task.inlinedTargets()) {
-                if (inlined instanceof OptimizedCallTarget t) {
-                    note(t);
-                }
-            }
+            OptimizingRuntime.forEachInlined(task, this::note);
         }
 
         private void note(OptimizedCallTarget target) {

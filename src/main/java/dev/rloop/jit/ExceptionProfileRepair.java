@@ -4,7 +4,6 @@ import java.lang.reflect.Field;
 import java.util.Map;
 import java.util.WeakHashMap;
 
-import com.oracle.truffle.compiler.TruffleCompilable;
 import com.oracle.truffle.compiler.TruffleCompilerListener.CompilationResultInfo;
 import com.oracle.truffle.compiler.TruffleCompilerListener.GraphInfo;
 import com.oracle.truffle.runtime.AbstractCompilationTask;
@@ -111,11 +110,7 @@ public final class ExceptionProfileRepair {
                                          GraphInfo graph, CompilationResultInfo result) {
             // a target inlined into a caller switches its profile in the caller's code, and may
             // never be compiled on its own: the caller's compilation is where it is seen again
-            for (TruffleCompilable inlined : task.inlinedTargets()) {
-                if (inlined instanceof OptimizedCallTarget t) {
-                    note(t);
-                }
-            }
+            OptimizingRuntime.forEachInlined(task, this::note);
         }
 
         private void note(OptimizedCallTarget target) {

@@ -1,12 +1,19 @@
 package dev.rloop.jit;
 
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import com.oracle.truffle.api.Truffle;
 import com.oracle.truffle.api.TruffleRuntime;
+import com.oracle.truffle.compiler.TruffleCompilable;
+import com.oracle.truffle.runtime.AbstractCompilationTask;
+import com.oracle.truffle.runtime.OptimizedCallTarget;
 import com.oracle.truffle.runtime.OptimizedTruffleRuntime;
 
-/** What every repair in this package checks before it installs a compilation listener. */
+/**
+ * What the repairs in this package share: the check before a listener is installed, and the walk
+ * over a compilation's inlined targets.
+ */
 final class OptimizingRuntime {
     private OptimizingRuntime() {
     }
@@ -35,6 +42,18 @@ final class OptimizingRuntime {
 
         Unavailable(String why) {
             super(why, null, false, false);
+        }
+    }
+
+    /**
+     * Hands {@code note} each target a finished compilation inlined: such a target runs in its
+     * caller's code and may never be compiled on its own, so a repair sees it only here.
+     */
+    static void forEachInlined(AbstractCompilationTask task, Consumer<OptimizedCallTarget> note) {
+        for (TruffleCompilable inlined : task.inlinedTargets()) {
+            if (inlined instanceof OptimizedCallTarget target) {
+                note.accept(target);
+            }
         }
     }
 

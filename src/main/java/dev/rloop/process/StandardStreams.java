@@ -23,7 +23,11 @@ public final class StandardStreams {
     private final OutputStream out;
     private final OutputStream err;
     private final boolean inheritable;
-    /** The loop's pipes on stdout and stderr, whose queued output the program's end waits for. */
+    /**
+     * The loop's pipes on stdout and stderr, whose queued output the program's end waits for;
+     * those whose pump has ended are dropped as new ones come, so a program that connects a pipe
+     * to its stdout per message does not pile them up.
+     */
     private final List<WritePipe> outputPipes = new CopyOnWriteArrayList<>();
 
     private StandardStreams(InputStream in, OutputStream out, OutputStream err, boolean inheritable) {
@@ -59,6 +63,7 @@ public final class StandardStreams {
     @HostAccess.Export
     public WritePipe outputPipe(LoopCore core, int id, int fd) {
         WritePipe pipe = new WritePipe(core, id, fd == 2 ? err : out, fd == 2 ? "stderr" : "stdout", true);
+        outputPipes.removeIf(WritePipe::ended);
         outputPipes.add(pipe);
         return pipe;
     }
@@ -83,6 +88,11 @@ public final class StandardStreams {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** How many output pipes {@link #awaitOutput} would wait for now (ended ones not yet dropped included). */
+    int outputPipeCount() {
+        return outputPipes.size();
     }
 
     /** Whether a child can inherit the descriptors themselves ({@code stdout=None}). */

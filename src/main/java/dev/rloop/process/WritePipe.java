@@ -256,6 +256,16 @@ public final class WritePipe extends PumpedPipe {
         closeLater(out);
     }
 
+    /** Whether the pump has ended: closed, failed, or drained after a close; nothing is left to wait for. */
+    boolean ended() {
+        lock.lock();
+        try {
+            return pumpEnded;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Waits until nothing is queued (written, or the pump has ended: the stream failed or was
      * closed), for at most {@code millis}; whether nothing is. The program's end waits here for

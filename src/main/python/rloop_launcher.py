@@ -141,7 +141,8 @@ def main(kind, target, use_rloop, dev_mode=False, bytes_warning=0, xoptions=(), 
         status = _exit_code(exc)
     except KeyboardInterrupt as exc:
         _report(exc)
-        status = 130
+        # CPython ends by SIGINT itself then, so its parent sees -2 (the launcher does it)
+        status = -2  # SIGINT
     except BaseException as exc:
         _report(exc)
         status = 1

@@ -101,6 +101,34 @@ class JavaFuturesRloopOnly(LoopTestCase):
         self.run_async(main())
         self.assertTrue(f.isCancelled())
 
+    def test_the_java_future_is_cancelled_before_its_canceller_resumes(self):
+        # asyncio.wrap_future's order for a concurrent.futures.Future: by the time the task that
+        # awaited (or the code that cancelled the wrapper) runs again, the other side knows
+        wrapped, in_task = CompletableFuture(), CompletableFuture()
+        seen = {}
+
+        async def waiter():
+            try:
+                await rjava.wrap_future(in_task)
+            except asyncio.CancelledError:
+                seen["in the task"] = in_task.isCancelled()
+                raise
+
+        async def main():
+            t = asyncio.ensure_future(rjava.wrap_future(wrapped))
+            w = asyncio.ensure_future(waiter())
+            await asyncio.sleep(0.01)
+            t.cancel()
+            w.cancel()
+            with self.assertRaises(asyncio.CancelledError):
+                await t
+            seen["after awaiting the wrapper"] = wrapped.isCancelled()
+            with self.assertRaises(asyncio.CancelledError):
+                await w
+
+        self.run_async(main())
+        self.assertEqual(seen, {"after awaiting the wrapper": True, "in the task": True})
+
     def test_many_futures_completed_out_of_order(self):
         futures = [CompletableFuture().completeOnTimeout(i, (97 * i) % 50, TimeUnit.MILLISECONDS)
                    for i in range(500)]

@@ -20,7 +20,7 @@ no such wake-up to share.
 import traceback
 from asyncio import coroutines, events, exceptions, futures, tasks
 
-from . import _bridge
+from . import _bridge, _tasks
 
 __all__ = ("JavaException", "wrap_future", "run_blocking", "is_java_callable", "aiter",
            "publisher")
@@ -169,17 +169,29 @@ def wrap_future(java_future, *, loop=None):
     token = side.completions.watch(java_future) if _java_kind(java_future) == "object" else 0
     if token == 0:
         raise TypeError(f"{java_future!r} is not a Java Future or CompletionStage")
-    future = loop.create_future()
+    future = _JavaFuture(loop, side, token, java_future)
     side.waiting[token] = future
-
-    def cancel_java(f):
-        if f.cancelled():
-            side.waiting.pop(token, None)
-            side.completions.cancel(java_future)
-            side.completions.interrupt(token)  # a plain Future's waiting virtual thread
-
-    future.add_done_callback(cancel_java)
     return future
+
+
+class _JavaFuture(_tasks.Future):
+    """What :func:`wrap_future` returns. Cancelling it cancels the Java future in the same call,
+    not in a done-callback: a task that awaits it resumes only after its cancellation, and by then
+    the Java side must know (asyncio's wrap_future gets this order from its callback being
+    registered before the task's wake-up; here the future may also be cancelled directly)."""
+
+    def __init__(self, loop, side, token, java_future):
+        super().__init__(loop=loop)
+        self._java = (side, token, java_future)
+
+    def cancel(self, msg=None):
+        if not super().cancel(msg=msg):
+            return False
+        side, token, java_future = self._java
+        side.waiting.pop(token, None)
+        side.completions.cancel(java_future)
+        side.completions.interrupt(token)  # a plain Future's waiting virtual thread
+        return True
 
 
 def _java_kind(obj):

@@ -2,6 +2,8 @@ package dev.rloop;
 
 import java.io.PrintStream;
 
+import dev.rloop.process.SignalDeath;
+
 /**
  * The {@code rloop-graalpy} command line: {@code python}'s own ({@code [option] ... script | -m mod
  * | -c code | -}, with CPython's interpreter options, see {@link CommandLine}) plus
@@ -43,14 +45,20 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        // this JVM is the program's process: SIGTERM and SIGHUP end it by the signal, as python
+        SignalDeath.installDefaultActions();
+        SignalDeath.exit(run(args));
     }
 
     static int run(String[] args) {
         return run(args, ProgramHost.thisProcess());
     }
 
-    /** Runs a command line in {@code host} (this process, or one the daemon serves); the exit status. */
+    /**
+     * Runs a command line in {@code host} (this process, or one the daemon serves); the exit
+     * status, or {@code -N} when the program ends as killed by signal N (an uncaught
+     * KeyboardInterrupt: SIGINT, as CPython re-raises it).
+     */
     public static int run(String[] args, ProgramHost host) {
         PrintStream out = host.out() == null ? System.out : new PrintStream(host.out(), true);
         PrintStream err = host.err() == null ? System.err : new PrintStream(host.err(), true);

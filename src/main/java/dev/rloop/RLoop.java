@@ -133,8 +133,9 @@ public final class RLoop {
 
     /**
      * Runs a program as {@code python} would, with rloop as the asyncio loop unless
-     * {@code useStdlibLoop}; returns the process exit code. SIGINT raises KeyboardInterrupt in the
-     * program, as in CPython. The {@code PYTHON*} environment variables count as they do for
+     * {@code useStdlibLoop}; returns the process exit code, or {@code -2} when an uncaught
+     * KeyboardInterrupt ended it (CPython then ends its process by SIGINT; the launcher does).
+     * SIGINT raises KeyboardInterrupt in the program, as in CPython. The {@code PYTHON*} environment variables count as they do for
      * {@code python} without options.
      */
     public static int runProgram(Kind kind, String target, List<String> args, boolean useStdlibLoop) {

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 
+import dev.rloop.process.SignalDeath;
+
 import sun.misc.Signal;
 
 /**
@@ -64,6 +66,9 @@ public final class DaemonClient {
         Request request = new Request(Request.Kind.RUN, System.getProperty("user.dir"), new HashMap<>(System.getenv()),
                 programArgs);
         int status = client.run(request);
+        if (status < 0) {
+            SignalDeath.die(-status); // the program was ended by a signal: so is the command
+        }
         System.out.flush();
         Runtime.getRuntime().halt(status);
     }

@@ -27,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.graalvm.polyglot.Context;
-import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.EnvironmentAccess;
 
 import dev.rloop.RLoop;
@@ -63,7 +62,6 @@ public final class DaemonServer {
     private final Path socket;
     private final long idleMillis;
     private int warmUpsLeft;
-    private final Engine engine;
     private volatile boolean stopping;
     private volatile int programsRun;          // written by one program thread at a time
     private volatile long idleSince;
@@ -75,11 +73,6 @@ public final class DaemonServer {
         this.socket = socket;
         this.idleMillis = idleMillis;
         this.warmUpsLeft = warmUps;
-        // the same options as a context of the launcher's own (RLoop.contextBuilder, whose
-        // allowAllAccess also allows this experimental one): no warning for rloop.java's
-        // virtual threads
-        this.engine = Engine.newBuilder("python").option("engine.WarnInterpreterOnly", "false")
-                .allowExperimentalOptions(true).option("engine.WarnVirtualThreadSupport", "false").build();
     }
 
     public static void main(String[] args) throws IOException {
@@ -132,7 +125,7 @@ public final class DaemonServer {
                 if (idle && warmUp == null && warmUpsLeft > 0
                         && System.currentTimeMillis() - idleSince > WARM_UP_PAUSE_MILLIS) {
                     warmUpsLeft--;
-                    warmUp = WarmUp.start(engine, WARM_UP);
+                    warmUp = WarmUp.start(WARM_UP);
                 }
                 selector.select(warmUp == null ? 1000 : 100);
                 selector.selectedKeys().clear();
@@ -242,7 +235,7 @@ public final class DaemonServer {
         String leftover;
         int status = 1;
         try {
-            status = run.run(engine);
+            status = run.run();
             r.cleaning = true;
             DaemonSignals.reset();
             leftover = before.leftover();
@@ -350,9 +343,9 @@ public final class DaemonServer {
         private Context context;   // guarded by this
         private boolean cancelled; // guarded by this
 
-        private WarmUp(Engine engine, String code) {
+        private WarmUp(String code) {
             thread = Thread.ofPlatform().name("rloop-daemon-warm-up").daemon().unstarted(() -> {
-                try (Context ctx = RLoop.contextBuilder(engine, List.of("-c"), List.of())
+                try (Context ctx = RLoop.contextBuilder(List.of("-c"), List.of())
                         .allowEnvironmentAccess(EnvironmentAccess.NONE).environment(Map.of())
                         .out(OutputStream.nullOutputStream()).err(OutputStream.nullOutputStream()).build()) {
                     synchronized (this) {
@@ -369,8 +362,8 @@ public final class DaemonServer {
             });
         }
 
-        static WarmUp start(Engine engine, String code) {
-            WarmUp w = new WarmUp(engine, code);
+        static WarmUp start(String code) {
+            WarmUp w = new WarmUp(code);
             w.thread.start();
             return w;
         }

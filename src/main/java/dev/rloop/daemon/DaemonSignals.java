@@ -12,7 +12,7 @@ import sun.misc.Signal;
  * that whatever the program installed handles it exactly as in a JVM of its own: GraalPy's SIGINT
  * handler (KeyboardInterrupt), {@code signal.signal}, {@code loop.add_signal_handler}. A signal
  * the program installed nothing for reaches the daemon's handler, which does what the signal's
- * default action would: end the program with status 128 + the signal's number. Between programs
+ * default action would: end the program, and the command by that signal. Between programs
  * the daemon's handlers are put back, so nothing one program installed reaches the next.
  */
 final class DaemonSignals {
@@ -53,7 +53,7 @@ final class DaemonSignals {
     private static void defaultAction(Signal signal) {
         ProgramRun run = current;
         if (run != null) {
-            run.terminate(128 + signal.getNumber());
+            run.terminate(-signal.getNumber());
         } else {
             whenIdle.run();
         }

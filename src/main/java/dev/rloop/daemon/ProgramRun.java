@@ -7,7 +7,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 
 import org.graalvm.polyglot.Context;
-import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
 
 import dev.rloop.Main;
@@ -27,7 +26,7 @@ final class ProgramRun {
     private final CommandStreams streams;
     private final Object lock = new Object();
     private Context context;        // once built
-    private int forcedStatus = -1;  // set when a signal or the command's departure ends the program
+    private Integer forcedStatus;   // set when a signal or the command's departure ends the program
     private volatile boolean finished;
 
     ProgramRun(SocketChannel channel, Frames frames, Request request) {
@@ -38,10 +37,10 @@ final class ProgramRun {
     }
 
     /** Runs the program to its end and reports its status to the command; returns the status. */
-    int run(Engine engine) {
+    int run() {
         Thread reader = Thread.ofPlatform().name("rloop-daemon-command").daemon().start(this::readCommand);
         OutputStream err = streams.output(2);
-        ProgramHost host = new ProgramHost(engine, request.environment(), Path.of(request.workingDirectory()),
+        ProgramHost host = new ProgramHost(null, request.environment(), Path.of(request.workingDirectory()),
                 streams.stdin(), streams.output(1), err, this::started);
         int status;
         try {
@@ -55,7 +54,7 @@ final class ProgramRun {
         }
         synchronized (lock) {
             finished = true;
-            if (forcedStatus >= 0) {
+            if (forcedStatus != null) {
                 status = forcedStatus;
             }
         }
@@ -72,7 +71,7 @@ final class ProgramRun {
 
     private int statusOf(PolyglotException e, OutputStream err) {
         synchronized (lock) {
-            if (forcedStatus >= 0 && (e.isCancelled() || e.isInterrupted())) {
+            if (forcedStatus != null && (e.isCancelled() || e.isInterrupted())) {
                 return forcedStatus;
             }
         }
@@ -87,7 +86,7 @@ final class ProgramRun {
         boolean cancelNow;
         synchronized (lock) {
             context = ctx;
-            cancelNow = forcedStatus >= 0;
+            cancelNow = forcedStatus != null;
         }
         if (cancelNow) {
             ctx.close(true);
@@ -95,13 +94,13 @@ final class ProgramRun {
     }
 
     /**
-     * Ends the program now with {@code status}, as the default action of a signal or a hang-up
-     * would end its process: the context is cancelled (its threads stopped, nothing more run).
+     * Ends the program now with {@code status} ({@code -N}: killed by signal N), as the default
+     * action of a signal or a hang-up would end its process: the context is cancelled (its threads stopped, nothing more run).
      */
     void terminate(int status) {
         Context ctx;
         synchronized (lock) {
-            if (finished || forcedStatus >= 0) {
+            if (finished || forcedStatus != null) {
                 return;
             }
             forcedStatus = status;
@@ -135,7 +134,7 @@ final class ProgramRun {
             // the connection ended
         }
         if (!finished) {
-            terminate(128 + 1); // the command went away: SIGHUP's default action
+            terminate(-1); // the command went away: SIGHUP's default action
         }
     }
 

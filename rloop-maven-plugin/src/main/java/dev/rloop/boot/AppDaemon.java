@@ -70,7 +70,8 @@ final class AppDaemon {
     /** The client's command, which runs {@code programArgs} in a daemon. */
     List<String> clientCommand(List<String> programArgs) {
         List<String> cmd = new ArrayList<>(List.of(java.toString(), "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto", "-cp", rloopJar.toString(),
+                "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto", "--enable-native-access=ALL-UNNAMED",
+                "-cp", rloopJar.toString(),
                 "dev.rloop.daemon.DaemonClient", dir.toString(), key, env("RLOOP_DAEMON_SLOTS", "4"),
                 env("RLOOP_DAEMON_IDLE", "1800"), env("RLOOP_DAEMON_WARMUPS", "12"),
                 Integer.toString(server.size())));

@@ -32,12 +32,15 @@ def _variants(cls):
         yield None, cls
 
 
-def discover(test_dir, pattern="test_*.py"):
-    """Returns 'module.Class.method[loop]' ids, module by module."""
+def discover(test_dir, modules=None):
+    """Returns 'module.Class.method[loop]' ids, module by module (only of the named modules when
+    ``modules`` is given)."""
     ids = []
     loader = unittest.TestLoader()
     for name in sorted(os.listdir(test_dir)):
         if not (name.startswith("test_") and name.endswith(".py")):
+            continue
+        if modules is not None and name[:-3] not in modules:
             continue
         module = importlib.import_module(name[:-3])
         for attr in sorted(vars(module)):
@@ -83,7 +86,10 @@ def run_all(test_dir, selector=""):
     substrings in selector (all tests when it is empty); prints a summary."""
     passed = failed = skipped = 0
     wanted = [part for part in selector.split(",") if part]
-    for tid in discover(test_dir):
+    # import only the modules a selector names when each part starts with one ("test_tls.Tls...")
+    named = {part.split(".")[0] for part in wanted}
+    modules = named if wanted and all(m.startswith("test_") for m in named) else None
+    for tid in discover(test_dir, modules):
         if wanted and not any(part in tid for part in wanted):
             continue
         try:
@@ -101,3 +107,9 @@ def run_all(test_dir, selector=""):
             print(f"FAIL  {tid}\n{outcome}", flush=True)
     print(f"{passed} passed, {failed} failed, {skipped} skipped", flush=True)
     return failed
+
+
+if __name__ == "__main__":
+    # The suite as a program, for the launcher (docs/ARCHITECTURE.md, "The launcher's daemon"):
+    #   launcher/rloop-graalpy src/test/python/_harness.py [selector]
+    sys.exit(1 if run_all(os.path.dirname(os.path.abspath(__file__)), sys.argv[1] if len(sys.argv) > 1 else "") else 0)

@@ -1,5 +1,5 @@
 """Real third-party asyncio libraries on both loops: websockets, aiohttp (server and client),
-httpx and anyio, taken from Debian's python3-* packages when they are installed (.ci/run
+uvicorn with Starlette on h11, httpx and anyio, taken from Debian's python3-* packages when they are installed (.ci/run
 installs them where it can). Their pure-Python code runs on GraalPy; the CPython-only C
 accelerators in those packages are skipped by GraalPy's importer, and the libraries fall back
 to Python. Each test skips with the reason when its packages are absent."""
@@ -29,6 +29,17 @@ def _require(*modules):
             return None, (f"{name} is not importable ({exc}); install Debian's {debian} "
                           f"(apt-get install {debian})")
     return loaded, None
+
+
+def _QuietServer(config):
+    """A uvicorn Server that leaves the process's signal handlers alone (a test shares its
+    process with the others), as servers embedded in an application do."""
+    import uvicorn
+
+    class QuietServer(uvicorn.Server):
+        def install_signal_handlers(self):
+            pass
+    return QuietServer(config)
 
 
 class ThirdPartyTests(NetTestCase):
@@ -145,6 +156,47 @@ class ThirdPartyTests(NetTestCase):
                                           ssl=tlstest.client_context(trust="selfsigned"))
             finally:
                 await runner.cleanup()
+        self.run_async(main())
+
+    def test_uvicorn_starlette_app_on_h11_answers_httpx(self):
+        uvicorn, applications, responses, routing, httpx = self.need(
+            "uvicorn", "starlette.applications", "starlette.responses", "starlette.routing", "httpx")
+
+        async def hello(request):
+            return responses.JSONResponse({"hello": request.path_params["name"],
+                                           "query": dict(request.query_params)})
+
+        async def upload(request):
+            return responses.Response((await request.body())[::-1], media_type="application/octet-stream")
+
+        app = applications.Starlette(routes=[routing.Route("/hello/{name}", hello),
+                                             routing.Route("/upload", upload, methods=["POST"])])
+
+        async def main():
+            # uvicorn's own loop set-up is off (loop="none"): it serves on the loop under test
+            config = uvicorn.Config(app, host="127.0.0.1", port=0, loop="none", http="h11",
+                                    lifespan="off", log_level="warning")
+            server = _QuietServer(config)
+            serving = asyncio.ensure_future(server.serve())
+            while not server.started:
+                self.assertFalse(serving.done(), serving.done() and serving.exception())
+                await asyncio.sleep(0.01)
+            port = server.servers[0].sockets[0].getsockname()[1]
+            base = f"http://127.0.0.1:{port}"
+            try:
+                async with httpx.AsyncClient() as client:
+                    for i in range(10):
+                        r = await client.get(f"{base}/hello/ada", params={"n": str(i)})
+                        self.assertEqual(200, r.status_code)
+                        self.assertEqual({"hello": "ada", "query": {"n": str(i)}}, r.json())
+                    payload = os.urandom(300_000)
+                    r = await client.post(f"{base}/upload", content=payload)
+                    self.assertEqual(payload[::-1], r.content)
+                    r = await client.get(f"{base}/missing")
+                    self.assertEqual(404, r.status_code)
+            finally:
+                server.should_exit = True
+                await serving
         self.run_async(main())
 
     def test_anyio_tasks_streams_and_tcp_listener(self):

@@ -2,7 +2,8 @@
 
 The certificates come from ``dev.rloop.TestCertificates`` (Java, BouncyCastle), called through
 GraalPy's Java interop: a test CA, ``server`` (localhost, 127.0.0.1, ::1), ``other``
-(other.test, for SNI), ``client``, ``expired`` and ``selfsigned``.
+(other.test, for SNI), ``client``, ``expired`` and ``selfsigned``; or, where
+RLOOP_TEST_CERTS names a folder, the ones it holds (written by the same class beforehand).
 """
 
 import atexit
@@ -16,6 +17,10 @@ _dir = None
 
 def cert_dir():
     global _dir
+    if _dir is None and os.environ.get("RLOOP_TEST_CERTS"):
+        # made beforehand by the Java side (LauncherIT), for the suite run through the launcher,
+        # where the test classes are not on the class path
+        _dir = os.environ["RLOOP_TEST_CERTS"]
     if _dir is None:
         import java
         path = tempfile.mkdtemp(prefix="rloop-tls-")

@@ -325,6 +325,8 @@ public final class DaemonServer {
             return n.startsWith("TruffleCompilerThread") || n.startsWith("python-actions-pool") || n.startsWith("JVMCI") || n.startsWith("rloop-daemon")
                     || n.startsWith("Common-Cleaner") || n.startsWith("Cleaner-") || n.startsWith("ForkJoinPool") || n.startsWith("process reaper")
                     || n.startsWith("Attach Listener") || n.startsWith("Signal Dispatcher")
+                    // the JDK's one timer thread for virtual threads' timed parks, started on first use
+                    || n.equals("VirtualThread-unblocker")
                     || t.isVirtual() && t.getState() == Thread.State.TERMINATED;
         }
 

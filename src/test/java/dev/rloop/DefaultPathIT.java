@@ -1,0 +1,319 @@
+package dev.rloop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What every user gets by default, {@code launcher/rloop-graalpy app.py} through the daemon, must
+ * behave as a JVM of the program's own ({@code --no-daemon}) and as {@code python}: here on a
+ * daemon that has already run other programs, with real libraries (h11's metaclass, uvicorn +
+ * Starlette, aiohttp, the third-party suite) and real signals read by a CPython parent.
+ */
+@EnabledOnOs(OS.LINUX)
+class DefaultPathIT {
+    private static final long RUN_TIMEOUT_S = Long.getLong("rloop.launcher.timeout", 300);
+    private static final long FIRST_RUN_TIMEOUT_S = Long.getLong("rloop.launcher.buildTimeout", 1800);
+    /** Debian's python3-* packages, which the apps import (PYTHONPATH, as a user would). */
+    private static final String DEBIAN_PACKAGES = "/usr/lib/python3/dist-packages";
+
+    /** h11's Sentinel, reduced: the class's class is set to itself in the metaclass's __new__. */
+    private static final String SENTINEL = """
+            class Sentinel(type):
+                def __new__(cls, name, bases, namespace, **kwds):
+                    v = super().__new__(cls, name, bases, namespace, **kwds)
+                    v.__class__ = v
+                    return v
+            class CLIENT(Sentinel, metaclass=Sentinel):
+                pass
+            print(type(CLIENT) is CLIENT)
+            """;
+
+    @TempDir
+    static Path dir;
+    private static Path base;
+    private static Path launcher;
+    private static Path daemons;
+    private static final AtomicInteger RUNS = new AtomicInteger();
+
+    record Run(int exit, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout ---\n" + out + "\n--- stderr ---\n" + err;
+        }
+    }
+
+    record Launched(Process process, Path out, Path err) {
+        String output() throws IOException {
+            return Files.readString(out, StandardCharsets.UTF_8);
+        }
+
+        Run finish(long timeoutSeconds) throws Exception {
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                fail("no exit within " + timeoutSeconds + " s\n--- stdout ---\n" + output()
+                        + "\n--- stderr ---\n" + Files.readString(err));
+            }
+            return new Run(process.exitValue(), output(), Files.readString(err, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Builds if need be, starts the daemon and lets it run a first program. */
+    @BeforeAll
+    static void startTheDaemon() throws Exception {
+        daemons = Files.createDirectories(dir.resolve("daemons"));
+        Files.setPosixFilePermissions(daemons, PosixFilePermissions.fromString("rwx------"));
+        base = Path.of(System.getProperty("rloop.basedir", ".")).toAbsolutePath().normalize();
+        launcher = base.resolve("launcher").resolve("rloop-graalpy");
+        assertTrue(Files.isExecutable(launcher), "launcher not found: " + launcher);
+        Run first = start(List.of("-c", "pass"), Map.of()).finish(FIRST_RUN_TIMEOUT_S);
+        assertEquals(0, first.exit(), first::toString);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RUN_TIMEOUT_S);
+        while (!Files.exists(daemons.resolve(socketName()))) {
+            if (System.nanoTime() > deadline) {
+                fail("no daemon began serving within " + RUN_TIMEOUT_S + " s of the first command");
+            }
+            Thread.sleep(200);
+        }
+        Run second = start(List.of("-c", "import asyncio"), Map.of()).finish(RUN_TIMEOUT_S);
+        assertEquals(0, second.exit(), second::toString);
+    }
+
+    private static String socketName() throws IOException {
+        try (var files = Files.list(daemons)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith("-0.sock"))
+                    .findFirst().orElse("none-0.sock");
+        }
+    }
+
+    @AfterAll
+    static void stopDaemons() throws Exception {
+        if (daemons != null) {
+            start(List.of("--stop-daemons"), Map.of()).finish(RUN_TIMEOUT_S);
+        }
+    }
+
+    @Test
+    void aClassWhoseClassIsItselfOnFiveRunsInARow() throws Exception {
+        Path script = Files.writeString(dir.resolve("sentinel.py"), SENTINEL);
+        for (int i = 1; i <= 5; i++) {
+            Run r = start(List.of(script.toString()), Map.of()).finish(RUN_TIMEOUT_S);
+            int run = i;
+            assertEquals(0, r.exit(), () -> "run " + run + ": " + r);
+            assertEquals("True", r.out().strip(), () -> "run " + run + ": " + r);
+        }
+    }
+
+    /**
+     * A child killed by a signal it installed nothing for ends by that signal, as python does
+     * ({@code returncode == -N} for its parent); one with a handler runs it and goes on. The parent
+     * is CPython, because a Java parent sees 128 + N either way.
+     */
+    @Test
+    void fatalSignalsEndTheCommandByTheSignalOnBothPaths() throws Exception {
+        String python = cpython();
+        Path parent = Files.writeString(dir.resolve("signal_parent.py"), """
+                import json, signal, subprocess, sys
+                launcher, mode = sys.argv[1], sys.argv[2:]
+                # a test JVM started in the background may hand SIGINT down ignored; a handler here
+                # makes the children start with the default, as from a terminal
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+                SLEEPER = 'import time; print("sleeping", flush=True); time.sleep(600)'
+                HANDLED = ('import signal, time\\n'
+                           'signal.signal(signal.SIGTERM, lambda *a: print("handled", flush=True))\\n'
+                           'print("sleeping", flush=True)\\n'
+                           'time.sleep(2)\\n'
+                           'print("went on", flush=True)')
+                def child(sig, code):
+                    p = subprocess.Popen([launcher, *mode, '-c', code], stdout=subprocess.PIPE, text=True)
+                    first = p.stdout.readline().strip()
+                    p.send_signal(sig)
+                    try:
+                        p.wait(120)
+                    except subprocess.TimeoutExpired:
+                        p.kill()
+                        return [first, 'no exit within 120 s', '']
+                    return [first, p.returncode, p.stdout.read().strip()]
+                seen = {s.name: child(s, SLEEPER) for s in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT)}
+                seen['handled'] = child(signal.SIGTERM, HANDLED)
+                print(json.dumps(seen))
+                """);
+        for (List<String> mode : List.of(List.<String>of(), List.of("--no-daemon"))) {
+            List<String> cmd = new ArrayList<>(List.of(python, parent.toString(), launcher.toString()));
+            cmd.addAll(mode);
+            Run r = run(cmd, Map.of(), RUN_TIMEOUT_S * 4);
+            assertEquals(0, r.exit(), r::toString);
+            String expected = "{\"SIGHUP\": [\"sleeping\", -1, \"\"], \"SIGTERM\": [\"sleeping\", -15, \"\"], "
+                    + "\"SIGINT\": [\"sleeping\", -2, \"\"], \"handled\": [\"sleeping\", 0, \"handled\\nwent on\"]}";
+            assertEquals(expected, r.out().strip(), () -> mode + " " + r);
+        }
+    }
+
+    /** The same with the parent itself an asyncio program on rloop, through the default path. */
+    @Test
+    void aChildOfAnRloopProgramEndsByTheSignalItIsSent() throws Exception {
+        Path parent = Files.writeString(dir.resolve("async_signal_parent.py"), """
+                import asyncio, signal, sys
+                SLEEPER = 'import time; print("sleeping", flush=True); time.sleep(600)'
+                async def child(sig):
+                    p = await asyncio.create_subprocess_exec(sys.executable, '-c', SLEEPER,
+                                                             stdout=asyncio.subprocess.PIPE)
+                    first = (await p.stdout.readline()).decode().strip()
+                    p.send_signal(sig)
+                    try:
+                        return first, await asyncio.wait_for(p.wait(), 120)
+                    except asyncio.TimeoutError:
+                        p.kill()
+                        return first, 'no exit within 120 s'
+                async def main():
+                    for s in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+                        print(s.name, *(await child(s)), flush=True)
+                asyncio.run(main())
+                """);
+        Run r = start(List.of(parent.toString()), Map.of()).finish(RUN_TIMEOUT_S * 3);
+        assertEquals(0, r.exit(), r::toString);
+        assertEquals(List.of("SIGHUP sleeping -1", "SIGTERM sleeping -15", "SIGINT sleeping -2"),
+                r.out().lines().toList(), r::toString);
+    }
+
+    /** src/test/python's third-party tests, run as a program through the launcher. */
+    @Test
+    void thirdPartyTestsPassThroughTheDefaultPath() throws Exception {
+        Path certs = Files.createDirectories(dir.resolve("certs"));
+        TestCertificates.write(certs.toString());
+        Path harness = base.resolve("src/test/python/_harness.py");
+        Run r = start(List.of(harness.toString(), "test_thirdparty"), Map.of("RLOOP_TEST_CERTS", certs.toString()))
+                .finish(RUN_TIMEOUT_S * 2);
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.out().contains(" 0 failed"), r::toString);
+    }
+
+    @Test
+    void uvicornWithStarletteServesOnTwoRunsInARow() throws Exception {
+        requireDebianPackages("uvicorn", "starlette", "h11");
+        for (int i = 0; i < 2; i++) {
+            serveAndGet("starlette_app.py", List.of("h11"), "/plaintext", "Hello, World!");
+        }
+    }
+
+    @Test
+    void aiohttpServesOnTwoRunsInARow() throws Exception {
+        requireDebianPackages("aiohttp", "multidict", "yarl");
+        for (int i = 0; i < 2; i++) {
+            serveAndGet("aiohttp_app.py", List.of(), "/plaintext", "Hello, World!");
+            serveAndGet("aiohttp_app.py", List.of(), "/json", "{\"message\": \"Hello, World!\"}");
+        }
+    }
+
+    /**
+     * Serves benchmarks/web/{@code app} through the default path, GETs {@code path} over HTTP,
+     * checks the body, then ends the server with SIGTERM, which its handler turns into a clean exit.
+     */
+    private static void serveAndGet(String app, List<String> args, String path, String body) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(List.of(base.resolve("benchmarks/web").resolve(app).toString(),
+                Integer.toString(port)));
+        command.addAll(args);
+        Launched server = start(command, Map.of("PYTHONPATH", DEBIAN_PACKAGES));
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RUN_TIMEOUT_S);
+            while (!server.output().contains("listening on " + port + " (rloop.loop")) {
+                if (!server.process().isAlive() || System.nanoTime() > deadline) {
+                    fail(app + " is not listening\n" + server.finish(1));
+                }
+                Thread.sleep(100);
+            }
+            // HTTP/1.1 only: the JDK client's default asks plain-text servers to upgrade to h2c, which
+            // uvicorn refuses (400, "Unsupported upgrade request.")
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(30)).build();
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response::body);
+            assertEquals(body, response.body());
+            server.process().toHandle().destroy(); // SIGTERM, handled by the server: a clean end
+            Run r = server.finish(RUN_TIMEOUT_S);
+            assertEquals(0, r.exit(), r::toString);
+        } finally {
+            server.process().descendants().forEach(ProcessHandle::destroyForcibly);
+            server.process().destroyForcibly();
+        }
+    }
+
+    private static void requireDebianPackages(String... modules) {
+        for (String m : modules) {
+            Assumptions.assumeTrue(Files.isDirectory(Path.of(DEBIAN_PACKAGES, m)),
+                    m + " is not installed: apt-get install python3-" + m + " (.ci/run installs it)");
+        }
+    }
+
+    private static String cpython() {
+        for (String p : List.of("/usr/bin/python3", "/usr/local/bin/python3")) {
+            if (Files.isExecutable(Path.of(p))) {
+                return p;
+            }
+        }
+        Assumptions.abort("no CPython (python3) to read how the child ended: apt-get install python3");
+        return null;
+    }
+
+    private static Launched start(List<String> args, Map<String, String> env) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(launcher.toString());
+        command.addAll(args);
+        return startCommand(command, env);
+    }
+
+    private static Run run(List<String> command, Map<String, String> env, long timeoutSeconds) throws Exception {
+        return startCommand(command, env).finish(timeoutSeconds);
+    }
+
+    private static Launched startCommand(List<String> command, Map<String, String> env) throws IOException {
+        int n = RUNS.incrementAndGet();
+        Path out = dir.resolve("run" + n + ".out");
+        Path err = dir.resolve("run" + n + ".err");
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(Redirect.from(new File("/dev/null")));
+        Map<String, String> environment = pb.environment();
+        environment.remove("PYTHONPATH");
+        environment.remove("RLOOP_JAVA_OPTS");
+        environment.put("JAVA_HOME", System.getProperty("java.home"));
+        environment.put("RLOOP_DAEMON_DIR", daemons.toString());
+        environment.put("RLOOP_DAEMON_IDLE", "900"); // stopped in stopDaemons; this is in case that fails
+        environment.putAll(env);
+        return new Launched(pb.start(), out, err);
+    }
+}

@@ -224,7 +224,7 @@ def main():
     ap.add_argument("--curve-runs", type=int, default=3, help="warm-up curve runs through the daemon")
     ap.add_argument("--workloads", default="seq_tasks,stream_echo")
     ap.add_argument("--only", choices=("hello", "warmup"), default=None)
-    ap.add_argument("--json", help="also write the measurements to this file")
+    ap.add_argument("--json", help="also write the measurements to this file (benchmarks/results/startup-*.json)")
     args = ap.parse_args()
     args.workloads = args.workloads.split(",")
     results = {"hello": {}, "warmup": {}}
@@ -233,8 +233,13 @@ def main():
     if args.only != "hello":
         part2(args, results)
     if args.json:
+        commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True).stdout.strip()
+        doc = {"kind": "startup", "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "commit": commit,
+               "machine": {"cpus": os.cpu_count()},
+               "settings": {k: v for k, v in vars(args).items() if k != "json"}, **results}
         with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
+            json.dump(doc, f, indent=1)
 
 
 if __name__ == "__main__":

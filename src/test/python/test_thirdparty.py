@@ -94,22 +94,26 @@ class ThirdPartyTests(NetTestCase):
         host = "localhost" if ssl_context else "127.0.0.1"  # the name the certificate has
         return runner, f"{scheme}://{host}:{port}"
 
+    async def _hello_upload_missing(self, httpx, base):
+        """What both servers answer over httpx: /hello/{name} as JSON, /upload reversed, a 404."""
+        async with httpx.AsyncClient() as client:
+            for i in range(10):
+                r = await client.get(f"{base}/hello/ada", params={"n": str(i)})
+                self.assertEqual(200, r.status_code)
+                self.assertEqual({"hello": "ada", "query": {"n": str(i)}}, r.json())
+            payload = os.urandom(300_000)
+            r = await client.post(f"{base}/upload", content=payload)
+            self.assertEqual(payload[::-1], r.content)
+            r = await client.get(f"{base}/missing")
+            self.assertEqual(404, r.status_code)
+
     def test_aiohttp_server_answers_httpx(self):
         web, httpx = self.need("aiohttp.web", "httpx")
 
         async def main():
             runner, base = await self._serve_aiohttp(web)
             try:
-                async with httpx.AsyncClient() as client:
-                    for i in range(10):
-                        r = await client.get(f"{base}/hello/ada", params={"n": str(i)})
-                        self.assertEqual(200, r.status_code)
-                        self.assertEqual({"hello": "ada", "query": {"n": str(i)}}, r.json())
-                    payload = os.urandom(300_000)
-                    r = await client.post(f"{base}/upload", content=payload)
-                    self.assertEqual(payload[::-1], r.content)
-                    r = await client.get(f"{base}/missing")
-                    self.assertEqual(404, r.status_code)
+                await self._hello_upload_missing(httpx, base)
             finally:
                 await runner.cleanup()
         self.run_async(main())
@@ -184,16 +188,7 @@ class ThirdPartyTests(NetTestCase):
             port = server.servers[0].sockets[0].getsockname()[1]
             base = f"http://127.0.0.1:{port}"
             try:
-                async with httpx.AsyncClient() as client:
-                    for i in range(10):
-                        r = await client.get(f"{base}/hello/ada", params={"n": str(i)})
-                        self.assertEqual(200, r.status_code)
-                        self.assertEqual({"hello": "ada", "query": {"n": str(i)}}, r.json())
-                    payload = os.urandom(300_000)
-                    r = await client.post(f"{base}/upload", content=payload)
-                    self.assertEqual(payload[::-1], r.content)
-                    r = await client.get(f"{base}/missing")
-                    self.assertEqual(404, r.status_code)
+                await self._hello_upload_missing(httpx, base)
             finally:
                 server.should_exit = True
                 await serving

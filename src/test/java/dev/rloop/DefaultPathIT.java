@@ -307,13 +307,7 @@ class DefaultPathIT {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile())
                 .redirectInput(Redirect.from(new File("/dev/null")));
-        Map<String, String> environment = pb.environment();
-        environment.remove("PYTHONPATH");
-        environment.remove("RLOOP_JAVA_OPTS");
-        environment.put("JAVA_HOME", System.getProperty("java.home"));
-        environment.put("RLOOP_DAEMON_DIR", daemons.toString());
-        environment.put("RLOOP_DAEMON_IDLE", "900"); // stopped in stopDaemons; this is in case that fails
-        environment.putAll(env);
+        LauncherIT.launcherEnvironment(pb.environment(), daemons, env);
         return new Launched(pb.start(), out, err);
     }
 }

@@ -1154,14 +1154,7 @@ class LauncherIT {
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile());
         pb.redirectInput(stdin == null ? Redirect.from(new File("/dev/null")) : Redirect.PIPE);
-        Map<String, String> environment = pb.environment();
-        environment.remove("PYTHONPATH");
-        environment.remove("RLOOP_JAVA_OPTS");
-        // The JDK running the tests is a JDK 25 (the code is compiled for 25); let the launcher use it.
-        environment.put("JAVA_HOME", System.getProperty("java.home"));
-        environment.put("RLOOP_DAEMON_DIR", daemons.toString());
-        environment.put("RLOOP_DAEMON_IDLE", "900"); // stopped in stopDaemons; this is in case that fails
-        environment.putAll(env);
+        launcherEnvironment(pb.environment(), daemons, env);
         Process p = pb.start();
         if (stdin != null) {
             try (OutputStream in = p.getOutputStream()) {
@@ -1172,6 +1165,20 @@ class LauncherIT {
             }
         }
         return new Launched(p, out, err);
+    }
+
+    /**
+     * A launcher run's environment: this JDK, the test's daemon directory, no PYTHONPATH or
+     * RLOOP_JAVA_OPTS from outside, then {@code env}.
+     */
+    static void launcherEnvironment(Map<String, String> environment, Path daemons, Map<String, String> env) {
+        environment.remove("PYTHONPATH");
+        environment.remove("RLOOP_JAVA_OPTS");
+        // The JDK running the tests is a JDK 25 (the code is compiled for 25); let the launcher use it.
+        environment.put("JAVA_HOME", System.getProperty("java.home"));
+        environment.put("RLOOP_DAEMON_DIR", daemons.toString());
+        environment.put("RLOOP_DAEMON_IDLE", "900"); // stopped after the tests; this is in case that fails
+        environment.putAll(env);
     }
 
     private static Run finish(Launched l) throws InterruptedException {

@@ -238,6 +238,7 @@ def main():
         doc = {"kind": "startup", "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "commit": commit,
                "machine": {"cpus": os.cpu_count()},
                "settings": {k: v for k, v in vars(args).items() if k != "json"}, **results}
+        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         with open(args.json, "w") as f:
             json.dump(doc, f, indent=1)
 

@@ -7,10 +7,11 @@ GraalPy's own stdlib loop, in one invocation.
 
 For each app and loop: start the server (CPython: python3; GraalPy: launcher/rloop-graalpy
 --no-daemon, so that its own JVM is measured), note the seconds until it listens, then run wrk
-rounds (-t1 -cC, --round seconds each) until the last --measure rounds agree within 5% (GraalPy
-needs minutes to settle; CPython is settled after its first round) or --warmup-limit seconds of
-load have passed. The settled rate is the median of those last rounds; "80% at" is the seconds of
-load, from the first request, after which every round ran at 80% of that rate or more. Resident
+rounds (-t1 -cC, --round seconds each) until the last --measure rounds agree within 5% or
+--warmup-limit seconds of load have passed (GraalPy needs minutes to settle); CPython gets one
+round to warm up, then --measure rounds. The settled rate is the median of those last rounds;
+"80% at" is the seconds of load, from the first request, after which every round ran at 80% of
+that rate or more. Resident
 memory is the server process's VmRSS at the end. Everything is written to a JSON file under
 benchmarks/results/ (render it with benchmarks/web/render.py). Needs Debian's wrk and the apps'
 packages (python3-aiohttp, python3-uvicorn, python3-starlette, python3-httptools, python3-uvloop).
@@ -72,9 +73,13 @@ def server_command(app, loop, port):
 
 
 def wrk(url, seconds, connections):
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-                         capture_output=True, text=True, timeout=seconds + 60).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    done = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--latency", url],
+                          capture_output=True, text=True, timeout=seconds + 60)
+    out = done.stdout
+    found = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if not found:
+        raise RuntimeError(f"wrk gave no rate ({done.returncode}): {out} {done.stderr}")
+    rps = float(found.group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
     errors = 0
@@ -145,8 +150,10 @@ def bench(app, loop, args):
             print(f"  {app} {loop}: {load:5.0f} s of load  {r['rps']:9.0f} req/s  p99 {r['p99_ms']} ms",
                   flush=True)
             if first:
-                first = False  # CPython: one round to warm its caches, then measure
+                first = False  # CPython: one round to warm its caches, then --measure rounds
                 continue
+            if LOOPS[loop][0] == "cpython" and len(rounds) > args.measure:
+                break
             if settled(rounds, args.measure) or load >= args.warmup_limit:
                 break
         last = rounds[-args.measure:]
@@ -183,7 +190,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--apps", default="aiohttp-plaintext,starlette-h11-plaintext,starlette-httptools-plaintext")
     ap.add_argument("--loops", default=",".join(LOOPS))
-    ap.add_argument("--round", type=float, default=10.0, help="seconds per wrk round (default 10)")
+    ap.add_argument("--round", type=int, default=10, help="seconds per wrk round (default 10)")
     ap.add_argument("--measure", type=int, default=3, help="rounds that must agree within 5%% (default 3)")
     ap.add_argument("--warmup-limit", type=float, default=400.0, help="seconds of load at most per server")
     ap.add_argument("--connections", type=int, default=50)

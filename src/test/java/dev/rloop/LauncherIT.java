@@ -448,7 +448,7 @@ class LauncherIT {
                 print('after run')
                 """);
         Run r = runAndInterrupt("sleepy_async.py");
-        assertEquals(130, r.exit(), r::toString);
+        assertEquals(130, r.exit(), r::toString); // killed by SIGINT, as Java reports it (DefaultPathIT reads -2)
         assertEquals(List.of("ready"), lines(r.out()), r::toString);
         List<String> err = lines(r.err());
         assertTrue(err.contains(TRACEBACK), r::toString);
@@ -859,7 +859,7 @@ class LauncherIT {
         assertEquals("still serving\n", after.out(), after::toString);
     }
 
-    /** SIGTERM reaches a handler the program installed; without one it ends the program with 143. */
+    /** SIGTERM reaches a handler the program installed; without one it ends the command by SIGTERM (143 to Java). */
     @Test
     void sigtermThroughTheDaemon() throws Exception {
         script("term_handled.py", """

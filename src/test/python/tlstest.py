@@ -11,6 +11,7 @@ import os
 import shutil
 import ssl
 import tempfile
+import unittest
 
 _dir = None
 
@@ -23,9 +24,15 @@ def cert_dir():
         _dir = os.environ["RLOOP_TEST_CERTS"]
     if _dir is None:
         import java
+        try:
+            maker = java.type("dev.rloop.TestCertificates")
+        except KeyError:
+            raise unittest.SkipTest("no test certificates: the Java test classes are not on the class path "
+                                    "(run through the launcher, set RLOOP_TEST_CERTS to a folder that "
+                                    "dev.rloop.TestCertificates.write made)") from None
         path = tempfile.mkdtemp(prefix="rloop-tls-")
         atexit.register(shutil.rmtree, path, True)
-        java.type("dev.rloop.TestCertificates").write(path)
+        maker.write(path)
         _dir = path
     return _dir
 

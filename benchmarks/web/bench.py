@@ -11,8 +11,7 @@ rounds (-t1 -cC, --round seconds each) until the last --measure rounds agree wit
 --warmup-limit seconds of load have passed (GraalPy needs minutes to settle); CPython gets one
 round to warm up, then --measure rounds. The settled rate is the median of those last rounds;
 "80% at" is the seconds of load, from the first request, after which every round ran at 80% of
-that rate or more. Resident
-memory is the server process's VmRSS at the end. Everything is written to a JSON file under
+that rate or more. Resident memory is the server process's VmRSS at the end. Everything is written to a JSON file under
 benchmarks/results/ (render it with benchmarks/web/render.py). Needs Debian's wrk and the apps'
 packages (python3-aiohttp, python3-uvicorn, python3-starlette, python3-httptools, python3-uvloop).
 """
@@ -139,22 +138,19 @@ def bench(app, loop, args):
             time.sleep(0.05)
         url = f"http://127.0.0.1:{port}{path}"
         rounds = []
-        load = 0.0
-        first = LOOPS[loop][0] == "cpython"
+        load = 0
+        cpython = LOOPS[loop][0] == "cpython"
         while True:
-            seconds = args.round
-            r = wrk(url, seconds, args.connections)
-            load += seconds
+            r = wrk(url, args.round, args.connections)
+            load += args.round
             r["t_end"] = load
             rounds.append(r)
             print(f"  {app} {loop}: {load:5.0f} s of load  {r['rps']:9.0f} req/s  p99 {r['p99_ms']} ms",
                   flush=True)
-            if first:
-                first = False  # CPython: one round to warm its caches, then --measure rounds
-                continue
-            if LOOPS[loop][0] == "cpython" and len(rounds) > args.measure:
-                break
-            if settled(rounds, args.measure) or load >= args.warmup_limit:
+            if cpython:
+                if len(rounds) > args.measure:  # one round to warm its caches, then --measure rounds
+                    break
+            elif settled(rounds, args.measure) or load >= args.warmup_limit:
                 break
         last = rounds[-args.measure:]
         result.update({

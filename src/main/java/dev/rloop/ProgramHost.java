@@ -7,17 +7,15 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import org.graalvm.polyglot.Context;
-import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.EnvironmentAccess;
 
 /**
  * The process a program believes it runs in: its environment, working directory and standard
  * streams. For the launcher's own JVM that is this process ({@link #thisProcess}); in the
  * launcher's daemon ({@code dev.rloop.daemon}) each program gets the ones of the command that
- * asked for it, in a context on the daemon's shared engine, so that it cannot tell the two apart
+ * asked for it, in a context with an engine of its own, so that it cannot tell the two apart
  * (docs/ARCHITECTURE.md, "The daemon").
  *
- * @param engine the shared engine, or null for a context with an engine of its own
  * @param environment what {@code os.environ} starts as
  * @param workingDirectory what {@code os.getcwd()} starts as, or null for this process's
  * @param in standard input, or null for this process's
@@ -26,17 +24,17 @@ import org.graalvm.polyglot.EnvironmentAccess;
  * @param started told of the program's context once it is built, before the program runs (the
  *        daemon cancels it when the command goes away), or null
  */
-public record ProgramHost(Engine engine, Map<String, String> environment, Path workingDirectory,
+public record ProgramHost(Map<String, String> environment, Path workingDirectory,
                           InputStream in, OutputStream out, OutputStream err, Consumer<Context> started) {
 
-    /** This JVM's own environment, directory and streams, on a context-owned engine. */
+    /** This JVM's own environment, directory and streams. */
     public static ProgramHost thisProcess() {
-        return new ProgramHost(null, System.getenv(), null, null, null, null, null);
+        return new ProgramHost(System.getenv(), null, null, null, null, null);
     }
 
     /** Puts what differs from this process into a context builder. */
     Context.Builder configure(Context.Builder builder) {
-        if (engine == null && workingDirectory == null && in == null) {
+        if (workingDirectory == null && in == null) {
             return builder; // this process: GraalPy inherits everything
         }
         builder.allowEnvironmentAccess(EnvironmentAccess.NONE).environment(environment);

@@ -135,8 +135,8 @@ public final class RLoop {
      * Runs a program as {@code python} would, with rloop as the asyncio loop unless
      * {@code useStdlibLoop}; returns the process exit code, or {@code -2} when an uncaught
      * KeyboardInterrupt ended it (CPython then ends its process by SIGINT; the launcher does).
-     * SIGINT raises KeyboardInterrupt in the program, as in CPython. The {@code PYTHON*} environment variables count as they do for
-     * {@code python} without options.
+     * SIGINT raises KeyboardInterrupt in the program, as in CPython. The {@code PYTHON*}
+     * environment variables count as they do for {@code python} without options.
      */
     public static int runProgram(Kind kind, String target, List<String> args, boolean useStdlibLoop) {
         return runProgram(kind, target, args, useStdlibLoop, new PythonFlags());
@@ -149,7 +149,7 @@ public final class RLoop {
 
     /**
      * The same in the process {@code host} describes: its environment, working directory and
-     * standard streams, on its shared engine if it has one (the launcher's daemon).
+     * standard streams (the launcher's daemon gives each program the command's).
      */
     static int runProgram(Kind kind, String target, List<String> args, boolean useStdlibLoop, PythonFlags flags,
                           ProgramHost host) {
@@ -163,7 +163,7 @@ public final class RLoop {
         argv.addAll(args);
         Map<String, String> env = host.environment();
         flags.applyEnvironment(env);
-        Context.Builder builder = host.configure(contextBuilder(host.engine(), argv, List.of(), flags.pythonPath(env)))
+        Context.Builder builder = host.configure(contextBuilder(null, argv, List.of(), flags.pythonPath(env)))
                 .option("python.InstallSignalHandlers", "true")
                 .option("python.Executable", launcherPath())
                 .options(flags.contextOptions());

@@ -33,8 +33,9 @@ import dev.rloop.RLoop;
 
 /**
  * The launcher's daemon: a long-lived JVM per user, build and slot that runs one program at a
- * time, each in a fresh context on one shared Truffle engine, so that later programs start with
- * code already parsed and compiled (docs/ARCHITECTURE.md, "The daemon").
+ * time, each in a fresh context with an engine of its own (single-context GraalPy, as in a JVM of
+ * the program's own), in a JVM whose classes are loaded and whose GraalPy interpreter HotSpot has
+ * already compiled (docs/ARCHITECTURE.md, "The launcher's daemon").
  *
  * <pre>
  *   DaemonServer &lt;socket&gt; &lt;idle seconds&gt; &lt;warm-up runs&gt;

@@ -13,7 +13,7 @@ import dev.rloop.Main;
 import dev.rloop.ProgramHost;
 
 /**
- * One program the daemon runs for one command: a fresh context on the shared engine with the
+ * One program the daemon runs for one command: a fresh context, on an engine of its own, with the
  * command's arguments, environment, working directory and streams, on a platform thread of its
  * own (Python runs only on platform threads). The command's frames are read on a second thread:
  * stdin replies, signals, and the end of the connection, which ends the program as a hang-up
@@ -40,7 +40,7 @@ final class ProgramRun {
     int run() {
         Thread reader = Thread.ofPlatform().name("rloop-daemon-command").daemon().start(this::readCommand);
         OutputStream err = streams.output(2);
-        ProgramHost host = new ProgramHost(null, request.environment(), Path.of(request.workingDirectory()),
+        ProgramHost host = new ProgramHost(request.environment(), Path.of(request.workingDirectory()),
                 streams.stdin(), streams.output(1), err, this::started);
         int status;
         try {
@@ -95,7 +95,8 @@ final class ProgramRun {
 
     /**
      * Ends the program now with {@code status} ({@code -N}: killed by signal N), as the default
-     * action of a signal or a hang-up would end its process: the context is cancelled (its threads stopped, nothing more run).
+     * action of a signal or a hang-up would end its process: the context is cancelled (its
+     * threads stopped, nothing more run).
      */
     void terminate(int status) {
         Context ctx;

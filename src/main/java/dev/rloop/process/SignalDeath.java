@@ -50,11 +50,11 @@ public final class SignalDeath {
      * in {@code subprocess}: standard output and error are flushed first in both cases.
      */
     public static void exit(int status) {
-        System.out.flush();
-        System.err.flush();
         if (status < 0) {
             die(-status);
         }
+        System.out.flush();
+        System.err.flush();
         System.exit(status);
     }
 

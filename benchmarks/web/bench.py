@@ -34,24 +34,28 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 LAUNCHER = os.path.join(ROOT, "launcher", "rloop-graalpy")
 DEBIAN_PACKAGES = "/usr/lib/python3/dist-packages"
 
-# name: (script, arguments after the port, path, modules it needs, what GraalPy lacks for it)
+# name: (script, arguments after the port, path, modules it needs, what GraalPy lacks for it
+# unless rloop's accelerators provide it)
 APPS = {
     "aiohttp-plaintext": ("aiohttp_app.py", [], "/plaintext", ["aiohttp"], None),
     "aiohttp-json": ("aiohttp_app.py", [], "/json", ["aiohttp"], None),
     "starlette-h11-plaintext": ("starlette_app.py", ["h11"], "/plaintext", ["uvicorn", "starlette", "h11"], None),
     "starlette-h11-json": ("starlette_app.py", ["h11"], "/json", ["uvicorn", "starlette", "h11"], None),
     "starlette-httptools-plaintext": ("starlette_app.py", ["httptools"], "/plaintext",
-                                      ["uvicorn", "starlette", "httptools"], "httptools is a C extension"),
+                                      ["uvicorn", "starlette", "httptools"], "httptools is a C extension; rloop provides its parser"),
     "fastapi-h11-json": ("fastapi_app.py", ["h11"], "/json", ["uvicorn", "fastapi"], None),
 }
 
-# name: (interpreter, route, extra arguments for the app)
+# name: (interpreter, route, extra arguments for the app, extra environment)
 LOOPS = {
-    "cpython-asyncio": ("cpython", "python3", []),
-    "cpython-uvloop": ("cpython", "python3", ["uvloop"]),
-    "graalpy-asyncio": ("graalpy", "launcher --no-daemon --loop asyncio", []),
-    "rloop": ("graalpy", "launcher --no-daemon", []),
+    "cpython-asyncio": ("cpython", "python3", [], {}),
+    "cpython-uvloop": ("cpython", "python3", ["uvloop"], {}),
+    "graalpy-asyncio": ("graalpy", "launcher --no-daemon --loop asyncio", [], {}),
+    "rloop-no-accelerators": ("graalpy", "launcher --no-daemon, RLOOP_NO_ACCELERATORS=1", [],
+                              {"RLOOP_NO_ACCELERATORS": "1"}),
+    "rloop": ("graalpy", "launcher --no-daemon", [], {}),
 }
+ACCELERATED = {"rloop"}  # the loops where rloop's accelerators stand in for C extensions
 
 
 def free_port():
@@ -62,7 +66,7 @@ def free_port():
 
 def server_command(app, loop, port):
     script, app_args, _, _, _ = APPS[app]
-    kind, _, loop_args = LOOPS[loop]
+    kind, _, loop_args, _ = LOOPS[loop]
     path = os.path.join(HERE, script)
     args = [path, str(port)] + app_args + loop_args  # the apps take: PORT [http] [loop]
     if kind == "cpython":
@@ -119,7 +123,9 @@ def time_to_80(rounds, rate):
 def bench(app, loop, args):
     _, _, path, _, _ = APPS[app]
     port = free_port()
-    env = dict(os.environ, PYTHONPATH=DEBIAN_PACKAGES) if LOOPS[loop][0] == "graalpy" else dict(os.environ)
+    env = dict(os.environ, **LOOPS[loop][3])
+    if LOOPS[loop][0] == "graalpy":
+        env["PYTHONPATH"] = DEBIAN_PACKAGES
     log = open(os.path.join(args.logs, f"{app}-{loop}.log"), "w+")
     t0 = time.time()
     proc = subprocess.Popen(server_command(app, loop, port), stdout=log, stderr=subprocess.STDOUT, env=env,
@@ -174,7 +180,7 @@ def bench(app, loop, args):
 
 def missing(app, loop):
     _, _, _, modules, graalpy_lacks = APPS[app]
-    if LOOPS[loop][0] == "graalpy" and graalpy_lacks:
+    if LOOPS[loop][0] == "graalpy" and graalpy_lacks and loop not in ACCELERATED:
         return f"not on GraalPy: {graalpy_lacks}"
     for m in modules + (["uvloop"] if loop == "cpython-uvloop" else []):
         if not os.path.isdir(os.path.join(DEBIAN_PACKAGES, m)):

@@ -10,7 +10,7 @@ import os
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LOOP_ORDER = ["cpython-asyncio", "cpython-uvloop", "graalpy-asyncio", "rloop"]
+LOOP_ORDER = ["cpython-asyncio", "cpython-uvloop", "graalpy-asyncio", "rloop-no-accelerators", "rloop"]
 
 
 def newest():
@@ -32,19 +32,20 @@ def cell(r):
 
 def render(doc):
     by_app = {}
+    loop_order = [lp for lp in LOOP_ORDER if any(r["loop"] == lp for r in doc["results"])]
     for r in doc["results"]:
         by_app.setdefault(r["app"], {})[r["loop"]] = r
     lines = [f"wrk -t1 -c{doc['settings']['connections']}, {doc['settings']['round']} s rounds, "
              f"median of the last {doc['settings']['measure']} settled rounds; {doc['machine']['cpus']} CPUs; "
              f"commit {doc['commit']}, {doc['date'][:10]}", "",
-             "| app | " + " | ".join(LOOP_ORDER) + " | rloop / uvloop | rloop: listening after, 80% of settled after, RSS |",
-             "|---" * (len(LOOP_ORDER) + 3) + "|"]
+             "| app | " + " | ".join(loop_order) + " | rloop / uvloop | rloop: listening after, 80% of settled after, RSS |",
+             "|---" * (len(loop_order) + 3) + "|"]
     for app, loops in by_app.items():
         rl, uv = loops.get("rloop"), loops.get("cpython-uvloop")
         ratio = (f"{rl['rps'] / uv['rps']:.2f}x" if rl and uv and "rps" in rl and "rps" in uv else "-")
         start = (f"{rl['listen_s']:.1f} s, {rl['t80_s']:.0f} s of load, {rl['rss_mb']:.0f} MB"
                  if rl and "rps" in rl and rl.get("rss_mb") else "-")
-        lines.append(f"| {app} | " + " | ".join(cell(loops.get(lp)) for lp in LOOP_ORDER)
+        lines.append(f"| {app} | " + " | ".join(cell(loops.get(lp)) for lp in loop_order)
                      + f" | {ratio} | {start} |")
     notes = sorted({f"{r['app']} on {r['loop']}: {r.get('skipped') or r.get('error')}"
                     for r in doc["results"] if r.get("skipped") or r.get("error")})

@@ -12,9 +12,10 @@ import asyncio as _asyncio
 
 from .loop import Loop
 from ._policy import EventLoopPolicy, install
-from . import _unix_streams
+from . import _accelerators, _unix_streams
 
 _unix_streams.install()
+_accelerators.install()
 
 __all__ = ("Loop", "EventLoopPolicy", "new_event_loop", "run", "install")
 __version__ = "0.1.0"

@@ -225,6 +225,14 @@ class DefaultPathIT {
     }
 
     @Test
+    void uvicornOnHttptoolsServesWithRloopsParser() throws Exception {
+        // httptools' C part does not load on GraalPy; rloop's accelerator stands in for it
+        requireDebianPackages("uvicorn", "starlette", "httptools");
+        serveAndGet("starlette_app.py", List.of("httptools"), "/plaintext", "Hello, World!");
+        serveAndGet("starlette_app.py", List.of("auto"), "/json", "{\"message\":\"Hello, World!\"}");
+    }
+
+    @Test
     void aiohttpServesOnTwoRunsInARow() throws Exception {
         requireDebianPackages("aiohttp", "multidict", "yarl");
         for (int i = 0; i < 2; i++) {

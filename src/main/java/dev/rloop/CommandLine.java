@@ -83,6 +83,8 @@ final class CommandLine {
                 }
                 stdlibLoop = loop.equals("asyncio");
             }
+            case "--executable" -> // the launcher's: the path it was started by, for sys.executable
+                    flags.executable = longValue(a, eq, "--executable needs an argument");
             case "--check-hash-based-pycs" -> {
                 String mode = longValue(a, eq, "--check-hash-based-pycs needs an argument");
                 if (!List.of("default", "always", "never").contains(mode)) {

@@ -25,7 +25,7 @@ public final class Main {
               -I          isolate: implies -E, -P and -s
               -P          don't prepend the script's directory (or the cwd) to sys.path
               -s          don't add the user site directory to sys.path
-              -S          don't imply 'import site' (rloop-graalpy never imports it anyway)
+              -S          don't imply 'import site' (only a venv's python imports it)
               -u          unbuffered stdout and stderr; also PYTHONUNBUFFERED=x
               -W arg      warning control, as PYTHONWARNINGS=arg
               -X opt      implementation option: -X dev (development mode: asyncio debug,

@@ -31,6 +31,7 @@ final class PythonFlags {
     boolean devMode;             // -X dev
     boolean faultHandler;        // -X faulthandler
     String checkHashPycs;        // --check-hash-based-pycs MODE
+    String executable;           // --executable PATH: sys.executable (the launcher passes its own path)
     /** {@code -W} arguments, in command-line order. */
     final List<String> warnOptions = new ArrayList<>();
     /** {@code -X} options as {@code sys._xoptions} gets them: name to value, or to null for a bare name. */

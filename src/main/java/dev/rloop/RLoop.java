@@ -165,7 +165,7 @@ public final class RLoop {
         flags.applyEnvironment(env);
         Context.Builder builder = host.configure(contextBuilder(null, argv, List.of(), flags.pythonPath(env)))
                 .option("python.InstallSignalHandlers", "true")
-                .option("python.Executable", launcherPath())
+                .option("python.Executable", flags.executable != null ? flags.executable : launcherPath())
                 .options(flags.contextOptions());
         List<String> warnOptions = flags.allWarnOptions(env);
         if (!warnOptions.isEmpty()) {

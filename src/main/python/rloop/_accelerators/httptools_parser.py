@@ -570,10 +570,7 @@ class HttpParser:
     # the next name (or the end of the headers / trailers) starts.
     def _w_header_field(self, chunk):
         try:
-            if self._cur_value is not None:
-                name, value = self._cur_name, self._cur_value
-                self._cur_name = self._cur_value = None
-                self._on_header(name, value)
+            self._flush_header()
             if self._cur_name is None:
                 self._cur_name = chunk
             else:
@@ -589,13 +586,17 @@ class HttpParser:
             self._cur_value += chunk
         return False
 
+    def _flush_header(self):
+        """Hands on the header whose value was being collected, if any."""
+        if self._cur_value is not None:
+            name, value = self._cur_name, self._cur_value
+            self._cur_name = self._cur_value = None
+            if self._on_header is not None:
+                self._on_header(name, value)
+
     def _w_headers_complete(self):
         try:
-            if self._cur_value is not None:
-                name, value = self._cur_name, self._cur_value
-                self._cur_name = self._cur_value = None
-                if self._on_header is not None:
-                    self._on_header(name, value)
+            self._flush_header()
             if self._on_headers_complete is not None:
                 self._on_headers_complete()
         except BaseException as exc:
@@ -614,11 +615,7 @@ class HttpParser:
 
     def _w_chunk_complete(self):
         try:
-            if self._cur_value is not None:
-                name, value = self._cur_name, self._cur_value
-                self._cur_name = self._cur_value = None
-                if self._on_header is not None:
-                    self._on_header(name, value)
+            self._flush_header()
             if self._on_chunk_complete is not None:
                 self._on_chunk_complete()
         except BaseException as exc:

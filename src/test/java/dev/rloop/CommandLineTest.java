@@ -46,6 +46,16 @@ class CommandLineTest {
     }
 
     @Test
+    void theLaunchersExecutableIsSysExecutable() throws Exception {
+        CommandLine.Parsed p = parse("--executable=/venv/bin/python", "-u", "app.py");
+        assertEquals("/venv/bin/python", p.flags().executable);
+        assertEquals("app.py", p.target());
+        assertEquals("/x/python3", parse("--executable", "/x/python3", "-c", "1").flags().executable);
+        assertEquals(null, parse("app.py").flags().executable);
+        assertThrows(CommandLine.UsageError.class, () -> parse("--executable"));
+    }
+
+    @Test
     void doubleDashEndsOptions() throws Exception {
         CommandLine.Parsed p = parse("-E", "--", "-weird-name.py", "-x");
         assertEquals(RLoop.Kind.SCRIPT, p.kind());

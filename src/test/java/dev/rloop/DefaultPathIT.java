@@ -16,12 +16,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -239,6 +244,129 @@ class DefaultPathIT {
             serveAndGet("aiohttp_app.py", List.of(), "/plaintext", "Hello, World!");
             serveAndGet("aiohttp_app.py", List.of(), "/json", "{\"message\": \"Hello, World!\"}");
         }
+    }
+
+    @Test
+    void aVenvMadeByTheLauncherInstallsWithPipAndRunsItsProgramOnRloop() throws Exception {
+        Path wheels = Files.createDirectories(dir.resolve("wheels"));
+        writeWheel(wheels, "demo_dep", "1.0", Map.of("demo_dep/__init__.py",
+                "VALUE = 'demo 1.0'\n\nasync def answer():\n    return 42\n".getBytes(StandardCharsets.UTF_8)),
+                "Metadata-Version: 2.1\nName: demo-dep\nVersion: 1.0\n");
+        // a real library too: Debian's h11 0.14.0, as a wheel of its installed sources
+        boolean h11 = Files.isRegularFile(Path.of(DEBIAN_PACKAGES, "h11-0.14.0.egg-info", "PKG-INFO"));
+        if (h11) {
+            debianWheel(wheels, "h11", "0.14.0");
+        }
+        Path venv = dir.resolve("venv");
+        // no look for GraalPy's online patch list: these machines reach no network, and pip would retry
+        Map<String, String> offline = Map.of("PIP_GRAALPY_PATCHES_URL", "disabled");
+        Run made = run(List.of(launcher.toString(), "-m", "venv", venv.toString()), offline, RUN_TIMEOUT_S * 2);
+        assertEquals(0, made.exit(), made::toString);
+        Path python = venv.resolve("bin/python");
+        assertTrue(Files.isExecutable(python), made::toString);
+        assertTrue(Files.isRegularFile(venv.resolve("pyvenv.cfg")), made::toString);
+
+        List<String> install = new ArrayList<>(List.of(python.toString(), "-m", "pip", "install", "--no-index",
+                "--find-links", wheels.toString(), "demo-dep"));
+        if (h11) {
+            install.add("h11");
+        }
+        Run pip = run(install, offline, RUN_TIMEOUT_S * 2);
+        assertEquals(0, pip.exit(), pip::toString);
+        assertTrue(pip.out().contains(h11 ? "Successfully installed demo-dep-1.0 h11-0.14.0"
+                : "Successfully installed demo-dep-1.0"), pip::toString);
+        if (h11) {
+            Run parse = run(List.of(python.toString(), "-c", """
+                    import h11, sys
+                    conn = h11.Connection(h11.SERVER)
+                    conn.receive_data(b"GET /x HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n")
+                    print(conn.next_event().target.decode(), h11.__file__.startswith(sys.prefix))
+                    """), Map.of(), RUN_TIMEOUT_S);
+            assertEquals("/x True\n", parse.out(), parse::toString);
+        }
+
+        Path app = dir.resolve("venv_app.py");
+        Files.writeString(app, """
+                import asyncio, sys
+                import demo_dep
+
+                async def main():
+                    print(type(asyncio.get_running_loop()).__module__, await demo_dep.answer())
+
+                asyncio.run(main())
+                print(sys.prefix)
+                print(sys.executable)
+                print(demo_dep.VALUE, demo_dep.__file__.startswith(sys.prefix))
+                """);
+        Run r = run(List.of(python.toString(), app.toString()), Map.of(), RUN_TIMEOUT_S);
+        assertEquals(0, r.exit(), r::toString);
+        assertEquals(List.of("rloop.loop 42", venv.toString(), python.toString(), "demo 1.0 True"),
+                r.out().lines().toList(), r::toString);
+
+        // -S: the venv is sys.prefix still, but site (and so site-packages) stays out, as in CPython
+        Run noSite = run(List.of(python.toString(), "-S", "-c",
+                "import sys; print(sys.prefix, 'site' in sys.modules, any('site-packages' in p for p in sys.path))"),
+                Map.of(), RUN_TIMEOUT_S);
+        assertEquals(venv + " False False\n", noSite.out(), noSite::toString);
+
+        // activate puts the venv's bin first on PATH: python and rloop-graalpy there are the venv's
+        for (String command : List.of("python", "rloop-graalpy")) {
+            Run activated = run(List.of("bash", "-c", ". " + venv.resolve("bin/activate") + " && " + command
+                    + " " + app), Map.of(), RUN_TIMEOUT_S);
+            assertEquals(0, activated.exit(), activated::toString);
+            assertEquals(List.of("rloop.loop 42", venv.toString(), venv.resolve("bin/" + command).toString(),
+                    "demo 1.0 True"), activated.out().lines().toList(), activated::toString);
+        }
+
+        // outside the venv the package is not there, as with python
+        Run outside = run(List.of(launcher.toString(), "-c", "import demo_dep"), Map.of(), RUN_TIMEOUT_S);
+        assertEquals(1, outside.exit(), outside::toString);
+        assertTrue(outside.err().contains("ModuleNotFoundError: No module named 'demo_dep'"), outside::toString);
+    }
+
+    /**
+     * A pure-Python wheel made here, so that pip needs no index and no build: {@code files} are
+     * its package's files (path inside the wheel to content), {@code metadata} its METADATA.
+     */
+    static Path writeWheel(Path folder, String name, String version, Map<String, byte[]> files, String metadata)
+            throws Exception {
+        String distInfo = name + "-" + version + ".dist-info/";
+        Map<String, byte[]> entries = new LinkedHashMap<>(files);
+        entries.put(distInfo + "METADATA", metadata.getBytes(StandardCharsets.UTF_8));
+        entries.put(distInfo + "WHEEL", ("Wheel-Version: 1.0\nGenerator: rloop-tests\nRoot-Is-Purelib: true\n"
+                + "Tag: py3-none-any\n").getBytes(StandardCharsets.UTF_8));
+        StringBuilder record = new StringBuilder();
+        for (Map.Entry<String, byte[]> f : entries.entrySet()) {
+            String hash = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    MessageDigest.getInstance("SHA-256").digest(f.getValue()));
+            record.append(f.getKey()).append(",sha256=").append(hash).append(',').append(f.getValue().length)
+                    .append('\n');
+        }
+        record.append(distInfo).append("RECORD,,\n");
+        entries.put(distInfo + "RECORD", record.toString().getBytes(StandardCharsets.UTF_8));
+        Path wheel = folder.resolve(name + "-" + version + "-py3-none-any.whl");
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(wheel))) {
+            for (Map.Entry<String, byte[]> f : entries.entrySet()) {
+                zip.putNextEntry(new ZipEntry(f.getKey()));
+                zip.write(f.getValue());
+                zip.closeEntry();
+            }
+        }
+        return wheel;
+    }
+
+    /** A wheel of an installed Debian package's Python sources (its .py files, its PKG-INFO). */
+    static Path debianWheel(Path folder, String name, String version) throws Exception {
+        Path source = Path.of(DEBIAN_PACKAGES, name);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        try (var paths = Files.walk(source)) {
+            for (Path f : paths.filter(p -> p.toString().endsWith(".py")).sorted().toList()) {
+                files.put(name + "/" + source.relativize(f).toString().replace(File.separatorChar, '/'),
+                        Files.readAllBytes(f));
+            }
+        }
+        String metadata = Files.readString(Path.of(DEBIAN_PACKAGES, name + "-" + version + ".egg-info", "PKG-INFO"));
+        return writeWheel(folder, name, version, files, metadata);
     }
 
     /**

@@ -148,9 +148,11 @@ class DefaultPathIT {
         Path parent = Files.writeString(dir.resolve("signal_parent.py"), """
                 import json, signal, subprocess, sys
                 launcher, mode = sys.argv[1], sys.argv[2:]
-                # a test JVM started in the background may hand SIGINT down ignored; a handler here
-                # makes the children start with the default, as from a terminal
+                # a test JVM started in the background (or under nohup) may hand SIGINT (SIGHUP)
+                # down ignored; a handler (the default) here makes the children start with the
+                # default, as from a terminal
                 signal.signal(signal.SIGINT, signal.default_int_handler)
+                signal.signal(signal.SIGHUP, signal.SIG_DFL)
                 SLEEPER = 'import time; print("sleeping", flush=True); time.sleep(600)'
                 HANDLED = ('import signal, time\\n'
                            'signal.signal(signal.SIGTERM, lambda *a: print("handled", flush=True))\\n'
@@ -203,7 +205,10 @@ class DefaultPathIT {
                         print(s.name, *(await child(s)), flush=True)
                 asyncio.run(main())
                 """);
-        Run r = start(List.of(parent.toString()), Map.of()).finish(RUN_TIMEOUT_S * 3);
+        // SIGHUP at its default for the parent, should this test JVM run under nohup: a child
+        // inherits an ignored SIGHUP, as from CPython
+        Run r = startCommand(List.of("env", "--default-signal=HUP", launcher.toString(), parent.toString()), Map.of())
+                .finish(RUN_TIMEOUT_S * 3);
         assertEquals(0, r.exit(), r::toString);
         assertEquals(List.of("SIGHUP sleeping -1", "SIGTERM sleeping -15", "SIGINT sleeping -2"),
                 r.out().lines().toList(), r::toString);

@@ -86,9 +86,10 @@ final class AppDaemon {
      * does on a first run: until then only a {@code tail} waits, so the run has the machine.
      */
     void startAfter(long pid) throws IOException {
-        // env puts SIGINT's default back, should this JVM have started with it ignored (a
-        // background job): a JVM that starts so never handles it, and Ctrl-C would be lost
-        List<String> cmd = new ArrayList<>(List.of("setsid", "env", "--default-signal=INT", "bash", "-c",
+        // env puts the defaults of SIGINT, SIGTERM and SIGHUP back, should this JVM have started
+        // with one ignored (a background job, nohup): a JVM that starts so never handles it, and
+        // the daemon could not act on it when later runs forward it
+        List<String> cmd = new ArrayList<>(List.of("setsid", "env", "--default-signal=INT,TERM,HUP", "bash", "-c",
                 "tail --pid=\"$1\" -s 0.2 -f /dev/null; shift; exec \"$@\"", "rloop-daemon-start",
                 Long.toString(pid)));
         cmd.addAll(server);

@@ -56,6 +56,9 @@ public final class AppCommand {
         }
     }
 
+    /** rloop's command-line entry point, which runs its arguments as {@code python} would. */
+    static final String MAIN_CLASS = "dev.rloop.Main";
+
     private final Path java;
     private final List<Path> modulePath;
     private final Path rloopJar;
@@ -94,9 +97,14 @@ public final class AppCommand {
 
     /** The full command: {@code java ... dev.rloop.Main <entry> <args>}. */
     public List<String> build(Path pythonRoot, Entry entry, List<String> args) {
+        return python(pythonRoot, entry.mainArguments(pythonRoot, args));
+    }
+
+    /** {@code java ... dev.rloop.Main <pythonArgs>}: what {@code python <pythonArgs>} would run. */
+    public List<String> python(Path pythonRoot, List<String> pythonArgs) {
         List<String> cmd = jvm(pythonRoot);
-        cmd.add("dev.rloop.Main");
-        cmd.addAll(entry.mainArguments(pythonRoot, args));
+        cmd.add(MAIN_CLASS);
+        cmd.addAll(pythonArgs);
         return cmd;
     }
 

@@ -2,6 +2,7 @@ package dev.rloop.boot;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -22,7 +23,15 @@ public final class ChildJvm {
 
     /** Runs {@code command} to its end; returns its exit status (128 + N if killed by signal N). */
     public static int run(List<String> command) throws IOException, InterruptedException {
-        Process child = new ProcessBuilder(command).inheritIO().start();
+        return run(command, Map.of());
+    }
+
+    /** The same, with {@code environment} added to this process's environment for the child. */
+    public static int run(List<String> command, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+        builder.environment().putAll(environment);
+        Process child = builder.start();
         ignoreSigint();
         Thread stopChild = new Thread(() -> {
             if (child.isAlive()) {

@@ -1,9 +1,9 @@
 package dev.rloop.maven;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -12,8 +12,6 @@ import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.plugins.annotations.ResolutionScope;
 
 import dev.rloop.boot.AppCommand;
-import dev.rloop.boot.ChildJvm;
-import dev.rloop.boot.Jdk;
 
 /**
  * Runs the app from the build tree, for development: the same JVM and Python set-up as the packaged
@@ -33,25 +31,10 @@ public class RunMojo extends AppMojo {
     @Override
     void execute(AppCommand.Entry entry, Path tree, RuntimeJars jars)
             throws MojoExecutionException, MojoFailureException {
-        Path java = Jdk.find().orElseThrow(() -> new MojoExecutionException(
-                "rloop: running the app needs a JDK " + Jdk.MIN_FEATURE
-                        + " or newer (JAVA_HOME or /usr/lib/jvm); none was found"));
         List<String> appArgs = new ArrayList<>(args);
         appArgs.addAll(AppCommand.words(argLine));
-        List<String> command = new AppCommand(java, jars.modulePath(), jars.rloopJar(), jars.compilerJar())
-                .classPath(jars.classPath())
-                .jvmArgs(jvmArgs)
-                .build(tree, entry, appArgs);
-        getLog().debug("rloop: " + String.join(" ", command));
-        int status;
-        try {
-            status = ChildJvm.run(command);
-        } catch (IOException e) {
-            throw new MojoExecutionException("rloop: cannot start " + java + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MojoExecutionException("rloop: interrupted while the app ran", e);
-        }
+        List<String> command = command(jars).build(tree, entry, appArgs);
+        int status = runJvm(command, Map.of(), "the app", getLog());
         if (status != 0) {
             throw new MojoFailureException("rloop: the app exited with status " + status);
         }

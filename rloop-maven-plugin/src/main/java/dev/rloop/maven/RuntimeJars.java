@@ -55,4 +55,15 @@ record RuntimeJars(Path rloopJar, Path compilerJar, List<Path> modulePath, List<
         }
         return new RuntimeJars(rloop, compiler, modules, classes);
     }
+
+    /**
+     * What identifies the Python runtime these jars make (GraalPy's, Truffle's and rloop's jar names,
+     * which carry their versions): packages pip installed for one runtime are not reused by another.
+     */
+    String runtimeId() {
+        List<String> names = new ArrayList<>();
+        modulePath.forEach(p -> names.add(p.getFileName().toString()));
+        names.add(rloopJar.getFileName().toString());
+        return String.join(",", names);
+    }
 }

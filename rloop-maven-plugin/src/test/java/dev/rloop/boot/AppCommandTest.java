@@ -32,6 +32,15 @@ class AppCommandTest {
     }
 
     @Test
+    void pythonArgumentsFollowTheMainClassAsPythonWouldTakeThem() {
+        AppCommand command = new AppCommand(Path.of("java"), List.of(), Path.of("r.jar"), null);
+        List<String> cmd = command.python(root, List.of("-c", "print(1)", "install", "x"));
+        int cp = cmd.indexOf("-cp");
+        assertEquals(List.of(AppCommand.MAIN_CLASS, "-c", "print(1)", "install", "x"), cmd.subList(cp + 2, cmd.size()));
+        assertEquals(command.jvm(root), cmd.subList(0, cp + 2));
+    }
+
+    @Test
     void theLaunchersJvmFlagsComeFromItsOwnList() throws Exception {
         // the launcher's list, read here straight from the source tree
         List<String> launcher = Files.readAllLines(Path.of("../launcher/jvm-flags")).stream()

@@ -34,12 +34,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 from bench_core import BenchError, JitActivity, Workload, WorkloadSkipped, perf_counter
 from net_workloads import NET_WORKLOADS
 from proc_workloads import PROC_WORKLOADS
 from tls_workloads import TLS_WORKLOADS
+import results_meta
 
 
 # ---- loops -----------------------------------------------------------------------------------
@@ -686,6 +686,7 @@ def run_peers_beside(args, name):
         except OSError as exc:
             code = f"not started: {exc}"
         peer = _read_peer_run(path)
+        args.peer_described = args.peer_described or peer.get("python")
         if not peer.get("results") and "missing" in peer:
             peer["missing"] = f"the CPython run ended ({code}) without a result"
         return peer
@@ -756,6 +757,9 @@ def parse_args(argv):
     p.add_argument("--forked", action="store_true", help=argparse.SUPPRESS)  # a --fork child
     args = p.parse_args(argv)
     args.child_argv = _child_argv(args)
+    args.peer_described = None
+    # when, which commit, what machine: the parent's (a --fork child's file is read only by it)
+    args.meta = None if args.forked else results_meta.header("loop")
     if args.warmup is None:
         # Waiting for the JIT, 20 rounds are only a floor. Without waiting, 50: on a 2-core
         # machine fewer rounds measured mostly compilation (and 50 are often not enough either).
@@ -841,13 +845,20 @@ def _absent(loop_kinds):
 
 
 def write_json(args, py, results, elapsed):
+    """The run as data: benchmarks/render makes the published tables from these files."""
+    doc = dict(args.meta or {"kind": "loop"})
+    doc.update({
+        "python": py, "peer_python": args.peer_described, "platform": platform.platform(),
+        "cpus": os.cpu_count(), "loops": args.loops,
+        "settings": {"warmup": args.warmup, "rounds": args.rounds, "quick": args.quick,
+                     "scale": args.scale, "only": args.only, "settle": args.settle,
+                     "warmup_limit": args.warmup_limit, "fork": args.fork,
+                     "peer_python": args.peer_python},
+        # the same settings at the top level, where files written before "settings" had them
+        "warmup": args.warmup, "rounds": args.rounds, "quick": args.quick, "scale": args.scale,
+        "elapsed_s": elapsed, "absent": args.absent, "results": results})
     with open(args.json, "w") as f:
-        json.dump({"python": py, "platform": platform.platform(), "cpus": os.cpu_count(),
-                   "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "loops": args.loops,
-                   "warmup": args.warmup, "rounds": args.rounds, "quick": args.quick,
-                   "scale": args.scale, "elapsed_s": elapsed, "absent": args.absent,
-                   "results": results},
-                  f, indent=2)
+        json.dump(doc, f, indent=2)
 
 
 def _summary_line(res, loop_kinds, seconds):
@@ -943,7 +954,7 @@ def main(argv=None):
                   f"{settle}, rounds {args.rounds}{', quick' if args.quick else ''}"
                   f"{f', scale {args.scale}' if args.scale != 1 else ''}")
         print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}")
-        print(f"date: {time.strftime('%Y-%m-%d %H:%M:%S %Z')}", flush=True)
+        print(f"date: {args.meta['date']}, commit {args.meta['commit']}", flush=True)
     if sys.implementation.name == "graalpy" and not args.fork:
         # GraalPy loads its C API at the first C-extension import under a handshake every Python
         # thread must serve; the stdlib loop's executor parks idle workers where they cannot, so
@@ -971,6 +982,7 @@ def main(argv=None):
     shown = args.loops
     if args.peers:
         shown = merge_peers(results, args.peers, args.loops)
+        args.peer_described = _read_peer_run(args.peers).get("python")
     elif args.fork and args.peer_python:
         shown = _shown_with_peers(args.loops)
     print()

@@ -27,6 +27,7 @@ Run it with any Python 3 (it only starts processes): python3 benchmarks/startup.
 """
 
 import argparse
+import datetime
 import glob
 import json
 import os
@@ -36,6 +37,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import results_meta
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAUNCHER = os.path.join(ROOT, "launcher", "rloop-graalpy")
@@ -224,7 +227,8 @@ def main():
     ap.add_argument("--curve-runs", type=int, default=3, help="warm-up curve runs through the daemon")
     ap.add_argument("--workloads", default="seq_tasks,stream_echo")
     ap.add_argument("--only", choices=("hello", "warmup"), default=None)
-    ap.add_argument("--json", help="also write the measurements to this file (benchmarks/results/startup-*.json)")
+    ap.add_argument("--json", help="where to write the measurements (default: "
+                    "benchmarks/results/startup-<UTC time>.json)")
     args = ap.parse_args()
     args.workloads = args.workloads.split(",")
     results = {"hello": {}, "warmup": {}}
@@ -232,16 +236,36 @@ def main():
         part1(args, results)
     if args.only != "hello":
         part2(args, results)
-    if args.json:
-        commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True).stdout.strip()
-        doc = {"kind": "startup", "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "commit": commit,
-               "machine": {"cpus": os.cpu_count()},
-               "settings": {k: v for k, v in vars(args).items() if k != "json"}, **results}
-        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-        with open(args.json, "w") as f:
-            json.dump(doc, f, indent=1)
+    doc = results_meta.header("startup")
+    doc.update({"settings": {k: v for k, v in vars(args).items() if k != "json"}, **results,
+                "hello_summary": {name: {"first_line_median": statistics.median(r["first_line"]),
+                                         "exit_median": statistics.median(r["exit"])}
+                                  for name, r in results["hello"].items()},
+                "warmup_summary": warmup_summary(results["warmup"])})
+    path = args.json or results_meta.results_path("startup", datetime.datetime.fromisoformat(doc["date"]))
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=1)
+    print("written", path)
 
+
+def warmup_summary(warmup):
+    """Per workload and route: the first round's time, when 80% of the settled rate was reached
+    and the settled rate, as part 2 prints them (what benchmarks/render shows)."""
+    summary = {}
+    for workload, entry in warmup.items():
+        target = 0.8 * entry["settled"]
+        routes = {"daemon": (entry["daemon"][-1], target)}
+        if entry.get("no_daemon"):
+            routes["no_daemon"] = (entry["no_daemon"], target)
+        for loop in ("asyncio", "uvloop"):
+            points = entry.get("cpython_" + loop)
+            if points:  # CPython's own settled rate, as part 2 prints it
+                routes["cpython_" + loop] = (points, 0.8 * settled(points))
+        summary[workload] = {route: {"first_round_s": points[0][0] if points else None,
+                                     "t80_s": time_to(points, t), "settled": settled(points)}
+                             for route, (points, t) in routes.items()}
+    return summary
 
 if __name__ == "__main__":
     main()

@@ -12,15 +12,13 @@ rounds (-t1 -cC, --round seconds each) until the last --measure rounds agree wit
 round to warm up, then --measure rounds. The settled rate is the median of those last rounds;
 "80% at" is the seconds of load, from the first request, after which every round ran at 80% of
 that rate or more. Resident memory is the server process's VmRSS at the end. Everything is written to a JSON file under
-benchmarks/results/ (render it with benchmarks/web/render.py). Needs Debian's wrk and the apps'
+benchmarks/results/ (benchmarks/render puts it into README and docs). Needs Debian's wrk and the apps'
 packages (python3-aiohttp, python3-uvicorn, python3-starlette, python3-httptools, python3-uvloop).
 """
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import re
 import shutil
 import socket
@@ -31,6 +29,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(HERE))
+import results_meta  # noqa: E402  (benchmarks/results_meta.py)
 LAUNCHER = os.path.join(ROOT, "launcher", "rloop-graalpy")
 DEBIAN_PACKAGES = "/usr/lib/python3/dist-packages"
 
@@ -203,13 +203,11 @@ def main():
         return 0
     args.logs = os.path.join(ROOT, "target", "web-bench")
     os.makedirs(args.logs, exist_ok=True)
-    now = datetime.datetime.now(datetime.timezone.utc)
-    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
-    doc = {"kind": "web", "date": now.isoformat(timespec="seconds"), "commit": commit,
-           "machine": {"cpus": os.cpu_count(), "system": platform.platform(), "cpu": cpu_model()},
-           "settings": {k: v for k, v in vars(args).items() if k not in ("logs", "out")}, "results": []}
-    out = args.out or os.path.join(ROOT, "benchmarks", "results", f"web-{now:%Y%m%dT%H%M%SZ}.json")
+    now = results_meta.utc_now()
+    doc = results_meta.header("web", now)
+    doc.update({"settings": {k: v for k, v in vars(args).items() if k not in ("logs", "out")},
+                "results": []})
+    out = args.out or results_meta.results_path("web", now)
     os.makedirs(os.path.dirname(out), exist_ok=True)
     for app in args.apps.split(","):
         for loop in args.loops.split(","):
@@ -223,17 +221,6 @@ def main():
                   flush=True)
     print("written", out)
     return 0
-
-
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 if __name__ == "__main__":

@@ -12,6 +12,17 @@ from asyncio.log import logger
 from . import _tasks
 
 
+async def transport_ready(transport, protocol, waiter):
+    """Waits until ``transport`` has called ``connection_made`` (``waiter`` done); a failed or
+    cancelled wait closes the transport. Returns the pair the create_* methods give."""
+    try:
+        await waiter
+    except BaseException:
+        transport.close()
+        raise
+    return transport, protocol
+
+
 def report_fatal_error(transport, exc, message):
     """How asyncio's transports report the error that ends them: an OSError (the peer or the
     system ended it) only in debug mode, anything else to the loop's exception handler."""

@@ -18,9 +18,10 @@ from asyncio import base_events, coroutines, events, unix_events
 
 from . import _bridge, _pipes, _process, _tasks
 from ._executor import DefaultExecutor
-from ._network import NetworkMixin, _transport_ready
+from ._network import NetworkMixin
 from ._py_sockets import PythonSocketsMixin
 from ._timers import TimerQueue
+from ._transport import transport_ready
 from ._signals import SignalHandlers
 from ._watchers import FdWatchers
 
@@ -378,7 +379,7 @@ class Loop(NetworkMixin, PythonSocketsMixin, base_events.BaseEventLoop):
         else:
             transport_class = _pipes.ReadPipeTransport if readable else _pipes.WritePipeTransport
             transport = transport_class(self, java_pipe, protocol, pipe, waiter)
-        return await _transport_ready(transport, protocol, waiter)
+        return await transport_ready(transport, protocol, waiter)
 
     def _java_pipe(self, pipe, readable):
         """The Java pipe for a child's pipe or one of the program's standard streams, or None

@@ -13,7 +13,8 @@ import java.util.List;
  * The command line of the JVM that runs a Python app on rloop: the same JVM set-up as the
  * {@code rloop-graalpy} launcher (GraalPy's jars on the module path, the Graal compiler on the
  * upgrade module path so Truffle's optimizing runtime compiles Python), with the app's Python root
- * on {@code sys.path} and {@code dev.rloop.Main} running the entry point as {@code python} would.
+ * on {@code sys.path} and {@code dev.rloop.launcher.Main} running the entry point as
+ * {@code python} would.
  *
  * <p>The JIT needs JVM flags ({@code -XX:+EnableJVMCI}, {@code --upgrade-module-path}) that a jar's
  * manifest cannot carry, and Truffle only compiles when it runs as a named module, so the app
@@ -23,7 +24,10 @@ import java.util.List;
 public final class AppCommand {
     /** The app's entry point: a module run like {@code python -m}, or a script file. */
     public record Entry(boolean module, String target) {
-        /** The {@code dev.rloop.Main} arguments that run this entry point from {@code pythonRoot}. */
+        /**
+         * The {@code dev.rloop.launcher.Main} arguments that run this entry point from
+         * {@code pythonRoot}.
+         */
         List<String> mainArguments(Path pythonRoot) {
             return module ? List.of("-m", target) : List.of(pythonRoot.resolve(target).toString());
         }
@@ -66,7 +70,7 @@ public final class AppCommand {
     /**
      * @param java the {@code java} binary of a JDK 25+
      * @param modulePath GraalPy's runtime jars (polyglot, Truffle, the Python language)
-     * @param rloopJar the rloop-graalpy jar (class path: it holds {@code dev.rloop.Main})
+     * @param rloopJar the rloop-graalpy jar (class path: it holds {@code dev.rloop.launcher.Main})
      * @param compilerJar the Graal compiler jar, or null to run without the JIT
      */
     public AppCommand(Path java, List<Path> modulePath, Path rloopJar, Path compilerJar) {
@@ -92,10 +96,10 @@ public final class AppCommand {
         return compilerJar != null;
     }
 
-    /** The full command: {@code java ... dev.rloop.Main <entry> <args>}. */
+    /** The full command: {@code java ... dev.rloop.launcher.Main <entry> <args>}. */
     public List<String> build(Path pythonRoot, Entry entry, List<String> args) {
         List<String> cmd = jvm(pythonRoot);
-        cmd.add("dev.rloop.Main");
+        cmd.add("dev.rloop.launcher.Main");
         cmd.addAll(entry.mainArguments(pythonRoot, args));
         return cmd;
     }

@@ -8,6 +8,8 @@ import java.util.Map;
 
 import dev.rloop.jit.CoroutineTypesRepair;
 import dev.rloop.jit.ExceptionProfileRepair;
+import dev.rloop.launcher.ProgramHost;
+import dev.rloop.launcher.PythonFlags;
 
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
@@ -150,9 +152,11 @@ public final class RLoop {
     /**
      * The same in the process {@code host} describes: its environment, working directory and
      * standard streams (the launcher's daemon gives each program the command's).
+     * Public only for the launcher ({@code dev.rloop.launcher.Main}, a package of its own):
+     * {@link PythonFlags} is what the launcher parsed from its command line.
      */
-    static int runProgram(Kind kind, String target, List<String> args, boolean useStdlibLoop, PythonFlags flags,
-                          ProgramHost host) {
+    public static int runProgram(Kind kind, String target, List<String> args, boolean useStdlibLoop,
+                                 PythonFlags flags, ProgramHost host) {
         List<String> argv = new ArrayList<>();
         argv.add(switch (kind) {
             case SCRIPT -> target;

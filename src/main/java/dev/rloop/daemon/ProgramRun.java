@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
 
-import dev.rloop.Main;
-import dev.rloop.ProgramHost;
+import dev.rloop.launcher.Main;
+import dev.rloop.launcher.ProgramHost;
 
 /**
  * One program the daemon runs for one command: a fresh context, on an engine of its own, with the

@@ -13,7 +13,8 @@ import java.util.List;
  * The command line of the JVM that runs a Python app on rloop: the same JVM set-up as the
  * {@code rloop-graalpy} launcher (GraalPy's jars on the module path, the Graal compiler on the
  * upgrade module path so Truffle's optimizing runtime compiles Python), with the app's Python root
- * on {@code sys.path} and {@code dev.rloop.Main} running the entry point as {@code python} would.
+ * on {@code sys.path} and {@code dev.rloop.launcher.Main} running the entry point as
+ * {@code python} would.
  *
  * <p>The JIT needs JVM flags ({@code -XX:+EnableJVMCI}, {@code --upgrade-module-path}) that a jar's
  * manifest cannot carry, and Truffle only compiles when it runs as a named module, so the app
@@ -23,7 +24,10 @@ import java.util.List;
 public final class AppCommand {
     /** The app's entry point: a module run like {@code python -m}, or a script file. */
     public record Entry(boolean module, String target) {
-        /** The {@code dev.rloop.Main} arguments that run this entry point from {@code pythonRoot}. */
+        /**
+         * The {@code dev.rloop.launcher.Main} arguments that run this entry point from
+         * {@code pythonRoot}.
+         */
         List<String> mainArguments(Path pythonRoot) {
             return module ? List.of("-m", target) : List.of(pythonRoot.resolve(target).toString());
         }
@@ -57,7 +61,7 @@ public final class AppCommand {
     }
 
     /** rloop's command-line entry point, which runs its arguments as {@code python} would. */
-    static final String MAIN_CLASS = "dev.rloop.Main";
+    static final String MAIN_CLASS = "dev.rloop.launcher.Main";
 
     private final Path java;
     private final List<Path> modulePath;
@@ -69,7 +73,7 @@ public final class AppCommand {
     /**
      * @param java the {@code java} binary of a JDK 25+
      * @param modulePath GraalPy's runtime jars (polyglot, Truffle, the Python language)
-     * @param rloopJar the rloop-graalpy jar (class path: it holds {@code dev.rloop.Main})
+     * @param rloopJar the rloop-graalpy jar (class path: it holds {@code dev.rloop.launcher.Main})
      * @param compilerJar the Graal compiler jar, or null to run without the JIT
      */
     public AppCommand(Path java, List<Path> modulePath, Path rloopJar, Path compilerJar) {
@@ -95,12 +99,12 @@ public final class AppCommand {
         return compilerJar != null;
     }
 
-    /** The full command: {@code java ... dev.rloop.Main <entry> <args>}. */
+    /** The full command: {@code java ... dev.rloop.launcher.Main <entry> <args>}. */
     public List<String> build(Path pythonRoot, Entry entry, List<String> args) {
         return python(pythonRoot, entry.mainArguments(pythonRoot, args));
     }
 
-    /** {@code java ... dev.rloop.Main <pythonArgs>}: what {@code python <pythonArgs>} would run. */
+    /** {@code java ... dev.rloop.launcher.Main <pythonArgs>}: what {@code python <pythonArgs>} would run. */
     public List<String> python(Path pythonRoot, List<String> pythonArgs) {
         List<String> cmd = jvm(pythonRoot);
         cmd.add(MAIN_CLASS);

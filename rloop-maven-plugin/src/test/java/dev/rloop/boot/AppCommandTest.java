@@ -28,7 +28,8 @@ class AppCommandTest {
         int cp = cmd.indexOf("-cp");
         assertEquals("/c/rloop.jar:/c/extra.jar", cmd.get(cp + 1));
         assertTrue(cmd.indexOf("-Xmx1g") < cp, "JVM arguments come before the main class");
-        assertEquals(List.of("dev.rloop.Main", "-m", "pkg.cli", "--flag", "x"), cmd.subList(cp + 2, cmd.size()));
+        assertEquals(List.of("dev.rloop.launcher.Main", "-m", "pkg.cli", "--flag", "x"),
+                cmd.subList(cp + 2, cmd.size()));
     }
 
     @Test

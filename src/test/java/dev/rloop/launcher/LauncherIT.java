@@ -1,4 +1,4 @@
-package dev.rloop;
+package dev.rloop.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

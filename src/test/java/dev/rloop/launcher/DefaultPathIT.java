@@ -1,4 +1,4 @@
-package dev.rloop;
+package dev.rloop.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,6 +35,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.rloop.TestCertificates;
 
 /**
  * What every user gets by default, {@code launcher/rloop-graalpy app.py} through the daemon, must

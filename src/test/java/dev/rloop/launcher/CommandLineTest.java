@@ -1,4 +1,4 @@
-package dev.rloop;
+package dev.rloop.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import dev.rloop.RLoop;
 
 /** The launcher's command-line parsing and option mapping, without starting GraalPy. */
 class CommandLineTest {

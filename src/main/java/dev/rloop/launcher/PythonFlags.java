@@ -1,4 +1,4 @@
-package dev.rloop;
+package dev.rloop.launcher;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,8 +14,12 @@ import java.util.Map;
  *
  * <p>Programs re-run {@code sys.executable} with these flags (test runners, multiprocessing-style
  * tools), so the launcher must accept them; each is honoured where GraalPy can, see README.md.
+ *
+ * <p>Public, and so are the members {@link dev.rloop.RLoop#runProgram} reads, only because that
+ * method (in the core package) turns the flags into its context; {@link CommandLine}, in this
+ * package, sets the rest.
  */
-final class PythonFlags {
+public final class PythonFlags {
     boolean ignoreEnvironment;   // -E
     boolean isolated;            // -I (implies -E -s -P)
     boolean noUserSite;          // -s
@@ -25,13 +29,13 @@ final class PythonFlags {
     boolean dontWriteBytecode;   // -B
     int optimize;                // -O, -OO
     boolean quiet;               // -q
-    int bytesWarning;            // -b, -bb
+    public int bytesWarning;     // -b, -bb
     int verbose;                 // -v, -vv
     boolean inspect;             // -i
-    boolean devMode;             // -X dev
-    boolean faultHandler;        // -X faulthandler
+    public boolean devMode;      // -X dev
+    public boolean faultHandler; // -X faulthandler
     String checkHashPycs;        // --check-hash-based-pycs MODE
-    String executable;           // --executable PATH: sys.executable (the launcher passes its own path)
+    public String executable;    // --executable PATH: sys.executable (the launcher passes its own path)
     /** {@code -W} arguments, in command-line order. */
     final List<String> warnOptions = new ArrayList<>();
     /** {@code -X} options as {@code sys._xoptions} gets them: name to value, or to null for a bare name. */
@@ -62,7 +66,7 @@ final class PythonFlags {
      * (PYTHONASYNCIODEBUG is not here: asyncio reads it itself, guarded by
      * {@code sys.flags.ignore_environment}, which {@code python.IgnoreEnvironmentFlag} sets.)
      */
-    void applyEnvironment(Map<String, String> env) {
+    public void applyEnvironment(Map<String, String> env) {
         if (ignoresEnvironment()) {
             return;
         }
@@ -78,7 +82,7 @@ final class PythonFlags {
     }
 
     /** The PYTHONPATH entries to put on sys.path, or "" when the environment is ignored. */
-    String pythonPath(Map<String, String> env) {
+    public String pythonPath(Map<String, String> env) {
         String p = ignoresEnvironment() ? null : env.get("PYTHONPATH");
         return p == null ? "" : p;
     }
@@ -88,7 +92,7 @@ final class PythonFlags {
      * inserts each at the front): dev mode's {@code default}, then PYTHONWARNINGS, then {@code -W},
      * then {@code -b}/{@code -bb}'s BytesWarning filter.
      */
-    List<String> allWarnOptions(Map<String, String> env) {
+    public List<String> allWarnOptions(Map<String, String> env) {
         List<String> all = new ArrayList<>();
         if (devMode) {
             all.add("default");
@@ -109,7 +113,7 @@ final class PythonFlags {
     }
 
     /** The GraalPy context options that carry these flags; PYTHONPATH and warnings are separate. */
-    Map<String, String> contextOptions() {
+    public Map<String, String> contextOptions() {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("python.IgnoreEnvironmentFlag", bool(ignoresEnvironment()));
         o.put("python.IsolateFlag", bool(isolated));
@@ -141,7 +145,7 @@ final class PythonFlags {
     }
 
     /** {@code -X} options as "name=value" / "name" strings, for sys._xoptions inside the context. */
-    List<String> xOptionStrings() {
+    public List<String> xOptionStrings() {
         List<String> s = new ArrayList<>();
         xOptions.forEach((k, v) -> s.add(v == null ? k : k + "=" + v));
         return s;

@@ -1,7 +1,8 @@
-package dev.rloop;
+package dev.rloop.launcher;
 
 import java.io.PrintStream;
 
+import dev.rloop.RLoop;
 import dev.rloop.process.SignalDeath;
 
 /**

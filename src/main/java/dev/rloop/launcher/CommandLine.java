@@ -1,6 +1,8 @@
-package dev.rloop;
+package dev.rloop.launcher;
 
 import java.util.List;
+
+import dev.rloop.RLoop;
 
 /**
  * Parses the {@code rloop-graalpy} command line the way CPython parses {@code python}'s: short

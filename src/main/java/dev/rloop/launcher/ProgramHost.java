@@ -1,4 +1,4 @@
-package dev.rloop;
+package dev.rloop.launcher;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,8 +32,11 @@ public record ProgramHost(Map<String, String> environment, Path workingDirectory
         return new ProgramHost(System.getenv(), null, null, null, null, null);
     }
 
-    /** Puts what differs from this process into a context builder. */
-    Context.Builder configure(Context.Builder builder) {
+    /**
+     * Puts what differs from this process into a context builder. Public only for
+     * {@link dev.rloop.RLoop#runProgram}, which builds the program's context in the core package.
+     */
+    public Context.Builder configure(Context.Builder builder) {
         if (workingDirectory == null && in == null) {
             return builder; // this process: GraalPy inherits everything
         }

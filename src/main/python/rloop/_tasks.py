@@ -311,7 +311,7 @@ class Task(tasks.Task):
 # finds and enqueues each, and a young collection's pause grows with their number. Measured with
 # seq_tasks (one short task after another, about 500k a second), settled: young pauses of
 # 100-140 ms every 1.5 s, the heap left after each growing by about 4 MB/s between old-generation
-# cycles; with no registration at all, 2-4 ms every 2 s and a flat heap (2026-12-03).
+# cycles; with no registration at all, 2-4 ms every 2 s and a flat heap.
 #
 # A task that has a step queued is held by the ready queue anyway, so rloop keeps such a task
 # in the other set all_tasks() reads, the plain set tasks._eager_tasks (the stdlib puts a task

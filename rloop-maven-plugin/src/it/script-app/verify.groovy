@@ -24,7 +24,9 @@ assert warnings[0].contains('JIT is off')
 // as a terminal's foreground job would.
 def startSleeper = { String marker ->
     def java = new File(System.getProperty('java.home'), 'bin/java').path
-    def pb = new ProcessBuilder(['setsid', java, '-jar', jar.path, 'sleep', marker])
+    // SIGINT at its default whatever the build's own disposition (a build started in the
+    // background ignores it, and an ignored signal stays ignored in the app, as in CPython)
+    def pb = new ProcessBuilder(['setsid', 'env', '--default-signal=INT', java, '-jar', jar.path, 'sleep', marker])
     pb.environment().put('RLOOP_APP_CACHE', appCache)
     pb.redirectErrorStream(true)
     def p = pb.start()
